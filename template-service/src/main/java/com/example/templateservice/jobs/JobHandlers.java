@@ -1,0 +1,34 @@
+package com.example.templateservice.jobs;
+
+import jakarta.inject.Singleton;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Every {@link JobHandler} bean, by the job type it serves. */
+@Singleton
+public class JobHandlers {
+
+    private final Map<String, JobHandler> byType = new TreeMap<>();
+
+    JobHandlers(List<JobHandler> handlers) {
+        for (JobHandler handler : handlers) {
+            JobHandler other = byType.putIfAbsent(handler.type(), handler);
+            if (other != null) {
+                throw new IllegalStateException("Job type '" + handler.type() + "' has two handlers: "
+                        + other.getClass().getName() + " and " + handler.getClass().getName());
+            }
+        }
+    }
+
+    public Optional<JobHandler> find(String type) {
+        return Optional.ofNullable(byType.get(type));
+    }
+
+    public Set<String> types() {
+        return byType.keySet();
+    }
+}

@@ -1,0 +1,47 @@
+package com.example.templateservice.jobs;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+
+import java.time.Duration;
+
+/**
+ * The job queue's settings, {@code app.jobs.*} in application.yml (each one also read from an
+ * environment variable; see the README).
+ *
+ * @param keyPrefix            what every Redis key of this service starts with
+ * @param maxAttempts          runs of a job before it goes to the dead-letter stream
+ * @param retryBackoff         wait before the first retry; it doubles on each later one
+ * @param maxRetryBackoff      the longest wait between two runs
+ * @param visibilityTimeout    how long a worker may go silent before another worker takes its
+ *                             job over; a running job's worker renews its claim three times
+ *                             per timeout, so jobs may take longer than this
+ * @param pollTimeout          how long a worker blocks waiting for new jobs
+ * @param retention            how long job records (and so {@code GET /jobs/{id}}) are kept
+ * @param workerThreads        jobs one worker process runs at the same time
+ * @param shutdownTimeout      how long a stopping worker waits for its jobs in flight
+ * @param reportInterval       how often the periodic queue report runs
+ * @param deadLetterMaxLength  dead-lettered jobs kept (older ones are trimmed)
+ */
+@ConfigurationProperties("app.jobs")
+public record JobSettings(
+        @NotBlank String keyPrefix,
+        @Positive int maxAttempts,
+        @NotNull Duration retryBackoff,
+        @NotNull Duration maxRetryBackoff,
+        @NotNull Duration visibilityTimeout,
+        @NotNull Duration pollTimeout,
+        @NotNull Duration retention,
+        @Positive int workerThreads,
+        @NotNull Duration shutdownTimeout,
+        @NotNull Duration reportInterval,
+        @Positive long deadLetterMaxLength) {
+
+    /** The wait before the run after {@code attempt} failed: retryBackoff, doubled per attempt. */
+    Duration backoffAfter(int attempt) {
+        Duration delay = retryBackoff.multipliedBy(1L << Math.min(attempt - 1, 20));
+        return delay.compareTo(maxRetryBackoff) > 0 ? maxRetryBackoff : delay;
+    }
+}

@@ -1,0 +1,77 @@
+package com.example.templateservice;
+
+import com.example.templateservice.jobs.JobWorker;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** APP_ROLE decides what a process does; every role answers /health. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RoleTest {
+
+    private final TestServices services = new TestServices();
+
+    @AfterAll
+    void removeTestData() {
+        services.close();
+    }
+
+    @Test
+    void theWebRoleServesPagesAndRunsNoWorker() {
+        try (EmbeddedServer server = start("web")) {
+            TestHttp http = http(server);
+            assertEquals(200, http.get("/").statusCode());
+            assertEquals(200, http.get("/health").statusCode());
+            assertFalse(server.getApplicationContext().containsBean(JobWorker.class));
+        }
+    }
+
+    @Test
+    void theWorkerRoleRunsTheWorkerAndServesOnlyHealth() {
+        try (EmbeddedServer server = start("worker")) {
+            TestHttp http = http(server);
+            assertEquals(404, http.get("/").statusCode());
+            assertEquals(404, http.postJson("/jobs", "{\"type\": \"greet\", \"payload\": {}}").statusCode());
+            assertEquals(200, http.get("/health").statusCode());
+            assertTrue(server.getApplicationContext().containsBean(JobWorker.class));
+        }
+    }
+
+    @Test
+    void anUnknownRoleStopsStartUpWithAMessageNamingIt() {
+        Exception failure = assertThrows(Exception.class, () -> start("wrker").close());
+
+        String message = rootCause(failure).getMessage();
+        assertTrue(message.contains("APP_ROLE (app.role) is 'wrker': it must be one of web, worker, all"), message);
+    }
+
+    private EmbeddedServer start(String role) {
+        Map<String, Object> properties = new HashMap<>(services.properties());
+        properties.put("app.role", role);
+        properties.put("micronaut.server.port", -1);
+        return ApplicationContext.run(EmbeddedServer.class, properties, "test");
+    }
+
+    private static TestHttp http(EmbeddedServer server) {
+        return new TestHttp(server.getURI(), server.getApplicationContext().getBean(JsonMapper.class));
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}
