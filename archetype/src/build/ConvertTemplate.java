@@ -1,0 +1,320 @@
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Turns template-service into the archetype's resources, so that template-service stays the only
+ * copy of what gets generated. Run by the archetype module's build (JDK only, no dependencies):
+ *
+ * <pre>java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR</pre>
+ *
+ * <p>It takes template-service's files as git tracks them (never target/ or anything ignored) and
+ * writes into OUTPUT_DIR (the archetype's target/classes):
+ * <ul>
+ *   <li>{@code archetype-resources/**}: each file that names the service, with the identity tokens
+ *       replaced by archetype properties and every other character Velocity could read as syntax
+ *       ({@code $ # \}) escaped; every other file byte for byte;</li>
+ *   <li>{@code META-INF/maven/archetype-metadata.xml}: the properties from ARCHETYPE_SOURCES and a
+ *       file set per directory, filtered only where a file names the service;</li>
+ *   <li>{@code META-INF/archetype-post-generate.groovy}: the script from ARCHETYPE_SOURCES with the
+ *       list of generated files and executables filled in.</li>
+ * </ul>
+ *
+ * <p>Escaping every {@code $}, {@code #} and {@code \} of a filtered file is what makes the copy exact
+ * by construction: Velocity then sees no syntax in it but the properties put there on purpose.
+ * A token left over after conversion (say "TEMPLATE_SERVICE" in a form the table does not know)
+ * fails the build, naming the file and line, instead of leaking into every generated service.
+ */
+public class ConvertTemplate {
+
+    /** The package as it is written in template-service, and the same in path form. */
+    static final String PACKAGE = "com.example.templateservice";
+    static final String PACKAGE_PATH = PACKAGE.replace('.', '/');
+
+    /** Stands for the project's version in pom.xml until escaping turns it into ${version}. */
+    static final String VERSION_MARK = "\u0000version\u0000";
+
+    /** Identity tokens, most specific first, and the archetype property that replaces each one. */
+    static final Map<String, String> TOKENS = new LinkedHashMap<>();
+
+    static {
+        TOKENS.put(VERSION_MARK, "version");
+        TOKENS.put(PACKAGE, "package");
+        TOKENS.put(PACKAGE_PATH, "packageInPathFormat");
+        TOKENS.put("com.example", "groupId");
+        TOKENS.put("template-service", "artifactId");
+        TOKENS.put("template_service", "snakeCaseName");
+        TOKENS.put("TemplateService", "pascalCaseName");
+    }
+
+    /** Any spelling of the service's name that the token table missed. */
+    static final Pattern LEFTOVER = Pattern.compile("(?i)template[-_]?service|com\\.example");
+
+    /** Java sources live in the package directory, which the generator creates from {@code package}. */
+    static final List<String> SOURCE_ROOTS = List.of("src/main/java", "src/test/java");
+
+    static final String VELOCITY_HEADER = """
+            #set( $symbol_pound = '#' )
+            #set( $symbol_dollar = '$' )
+            #set( $symbol_escape = '\\' )
+            """;
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR");
+            System.exit(2);
+        }
+        Path template = Path.of(args[0]).toRealPath();
+        Path sources = Path.of(args[1]);
+        Path output = Path.of(args[2]);
+        try {
+            new ConvertTemplate().convert(template, sources, output);
+        } catch (ConversionException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static final class ConversionException extends RuntimeException {
+        ConversionException(String message) {
+            super(message);
+        }
+    }
+
+    /** One file of template-service and where it goes in the archetype. */
+    record Entry(String path, String fileSetDirectory, String pathInFileSet, boolean filtered, boolean packaged,
+                 boolean executable) {
+    }
+
+    void convert(Path template, Path sources, Path output) throws IOException {
+        Path resources = output.resolve("archetype-resources");
+        deleteRecursively(resources);
+        String version = projectVersion(Files.readString(template.resolve("pom.xml")));
+
+        List<Entry> entries = new ArrayList<>();
+        for (String path : trackedFiles(template)) {
+            Path source = template.resolve(path);
+            byte[] bytes = Files.readAllBytes(source);
+            String text = utf8(bytes);
+            boolean filtered = text != null && (LEFTOVER.matcher(text).find() || path.equals("pom.xml"));
+            if (text == null && LEFTOVER.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).find()) {
+                throw new ConversionException(path + " is binary but names the service; it cannot be renamed");
+            }
+            Entry entry = place(path, filtered, Files.isExecutable(source));
+            Path target = resources.resolve(entry.fileSetDirectory()).resolve(entry.pathInFileSet());
+            Files.createDirectories(target.getParent());
+            if (filtered) {
+                String content = path.equals("pom.xml") ? replaceProjectVersion(text, version) : text;
+                Files.writeString(target, escape(path, content));
+            } else {
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            entries.add(entry);
+        }
+
+        Path metaInf = output.resolve("META-INF");
+        Files.createDirectories(metaInf.resolve("maven"));
+        Files.writeString(metaInf.resolve("maven/archetype-metadata.xml"),
+                Files.readString(sources.resolve("archetype-metadata.xml"))
+                        .replace("<!-- FILE SETS -->", fileSets(entries))
+                        .replace("@templateVersion@", version));
+        Files.writeString(metaInf.resolve("archetype-post-generate.groovy"),
+                Files.readString(sources.resolve("archetype-post-generate.groovy"))
+                        .replace("/* GENERATED FILES */", groovyList(entries.stream().map(this::generatedPath)))
+                        .replace("/* EXECUTABLE FILES */", groovyList(entries.stream()
+                                .filter(Entry::executable).map(this::generatedPath))));
+        long filteredCount = entries.stream().filter(Entry::filtered).count();
+        System.out.printf("Converted %d files of %s (%d renamed and escaped, %d copied as they are, %d executable)%n",
+                entries.size(), template, filteredCount, entries.size() - filteredCount,
+                entries.stream().filter(Entry::executable).count());
+    }
+
+    /** The files git tracks under the template directory, relative to it. */
+    static List<String> trackedFiles(Path template) throws IOException {
+        Process git = new ProcessBuilder("git", "-C", template.toString(), "ls-files", "-z", "--cached", "--", ".")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String listing = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (git.waitFor() != 0) {
+                throw new ConversionException("'git ls-files' failed in " + template
+                        + ": the archetype is built from the files git tracks, so build it from a git checkout");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConversionException("interrupted");
+        }
+        List<String> files = Stream.of(listing.split("\0"))
+                .filter(path -> !path.isEmpty())
+                .filter(path -> Files.isRegularFile(template.resolve(path))) // deleted but not yet committed
+                .sorted()
+                .toList();
+        if (files.isEmpty()) {
+            throw new ConversionException("git tracks no files under " + template);
+        }
+        return files;
+    }
+
+    /** Java sources go in packaged file sets, stored relative to the package directory. */
+    static Entry place(String path, boolean filtered, boolean executable) {
+        for (String root : SOURCE_ROOTS) {
+            if (path.startsWith(root + "/")) {
+                String inRoot = path.substring(root.length() + 1);
+                if (!inRoot.startsWith(PACKAGE_PATH + "/")) {
+                    throw new ConversionException(path + " is outside the package " + PACKAGE
+                            + "; every source file must be in it or a package below it");
+                }
+                return new Entry(path, root, inRoot.substring(PACKAGE_PATH.length() + 1), filtered, true, executable);
+            }
+        }
+        if (LEFTOVER.matcher(path).find()) {
+            throw new ConversionException(path + ": a file name outside the Java sources names the service;"
+                    + " rename the file, or teach ConvertTemplate how to rename it");
+        }
+        int slash = path.lastIndexOf('/');
+        return new Entry(path, slash < 0 ? "" : path.substring(0, slash), path.substring(slash + 1),
+                filtered, false, executable);
+    }
+
+    /**
+     * One pass over the text: identity tokens become {@code ${property}}, and every character that
+     * Velocity treats as syntax becomes a variable holding that character, so nothing else changes.
+     */
+    static String escape(String path, String text) {
+        if (text.indexOf('\r') >= 0) {
+            throw new ConversionException(path + " has CR line endings; filtered files must use LF");
+        }
+        StringBuilder out = new StringBuilder(VELOCITY_HEADER);
+        int i = 0;
+        scan:
+        while (i < text.length()) {
+            for (Map.Entry<String, String> token : TOKENS.entrySet()) {
+                if (text.startsWith(token.getKey(), i)) {
+                    out.append("${").append(token.getValue()).append('}');
+                    i += token.getKey().length();
+                    continue scan;
+                }
+            }
+            char c = text.charAt(i++);
+            switch (c) {
+                case '$' -> out.append("${symbol_dollar}");
+                case '#' -> out.append("${symbol_pound}");
+                case '\\' -> out.append("${symbol_escape}");
+                default -> out.append(c);
+            }
+        }
+        String escaped = out.toString();
+        String[] lines = escaped.split("\n", -1);
+        for (int line = 0; line < lines.length; line++) {
+            Matcher leftover = LEFTOVER.matcher(lines[line]);
+            if (line >= 3 && leftover.find()) {
+                throw new ConversionException(path + ":" + (line - 2) + ": '" + leftover.group()
+                        + "' names the service in a form the token table does not know; use one of "
+                        + String.join(", ", TOKENS.keySet()));
+            }
+        }
+        return escaped;
+    }
+
+    static final Pattern PROJECT_VERSION =
+            Pattern.compile("(<artifactId>template-service</artifactId>\\s*<version>)([^<]+)(</version>)");
+
+    static String projectVersion(String pom) {
+        Matcher matcher = PROJECT_VERSION.matcher(pom);
+        if (!matcher.find()) {
+            throw new ConversionException("pom.xml: no <version> right after <artifactId>template-service</artifactId>");
+        }
+        return matcher.group(2);
+    }
+
+    /** Marks the project's own version for the {@code version} property (done before escaping). */
+    static String replaceProjectVersion(String pom, String version) {
+        return PROJECT_VERSION.matcher(pom).replaceFirst("$1" + Matcher.quoteReplacement(VERSION_MARK) + "$3");
+    }
+
+    /** Where the file lands in a generated project, with {@code PACKAGE_PATH} for the package directory. */
+    String generatedPath(Entry entry) {
+        if (entry.packaged()) {
+            return entry.fileSetDirectory() + "/PACKAGE_PATH/" + entry.pathInFileSet();
+        }
+        return entry.path();
+    }
+
+    static String fileSets(List<Entry> entries) {
+        Map<String, List<Entry>> byFileSet = entries.stream()
+                .filter(entry -> !entry.path().equals("pom.xml")) // the root pom is always processed
+                .collect(Collectors.groupingBy(
+                        entry -> entry.fileSetDirectory() + "|" + entry.filtered() + "|" + entry.packaged(),
+                        TreeMap::new, Collectors.toList()));
+        StringBuilder xml = new StringBuilder();
+        byFileSet.values().forEach(group -> {
+            Entry first = group.get(0);
+            xml.append("    <fileSet filtered=\"").append(first.filtered())
+                    .append("\" packaged=\"").append(first.packaged()).append("\" encoding=\"UTF-8\">\n")
+                    .append("      <directory>").append(first.fileSetDirectory()).append("</directory>\n")
+                    .append("      <includes>\n");
+            group.forEach(entry -> xml.append("        <include>").append(xmlEscape(entry.pathInFileSet()))
+                    .append("</include>\n"));
+            xml.append("      </includes>\n    </fileSet>\n");
+        });
+        return xml.toString().stripTrailing();
+    }
+
+    static String groovyList(Stream<String> paths) {
+        return paths.map(path -> "'" + path.replace("\\", "\\\\").replace("'", "\\'") + "'")
+                .collect(Collectors.joining(",\n    ", "[\n    ", "\n]"));
+    }
+
+    static String xmlEscape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** The text of a file that is valid UTF-8 without NUL bytes, or null for a binary file. */
+    static String utf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return null;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
