@@ -260,6 +260,16 @@ test_service() {
   fi
   pass "GET / counts visits ($first, then $second)"
 
+  local log_line other_lines
+  log_line=$(docker logs "$web" 2>&1 | grep -m 1 'Startup completed' || true)
+  other_lines=$(docker logs "$web" 2>&1 | grep -v -e '^docker-entrypoint: ' -e '^{.*}$' || true)
+  case "$log_line" in
+    '{'*'"level":"INFO"'*'"formattedMessage":"Startup completed'*'}') ;;
+    *) die "the start-up log line is not JSON: '$log_line'" ;;
+  esac
+  [ -z "$other_lines" ] || die "log lines that are not JSON: $(echo "$other_lines" | head -n 3)"
+  pass "every log line is a JSON object, e.g. ${log_line:0:80}..."
+
   [ "$(docker exec "$web" id -u)" != 0 ] || die "the service runs as root"
   docker exec "$web" cat /proc/1/cmdline | tr '\0' ' ' | grep -q '^java ' || die "PID 1 is not the JVM"
   pass "runs as $(docker exec "$web" id -un) (uid $(docker exec "$web" id -u)), the JVM is PID 1"
