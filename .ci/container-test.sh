@@ -33,7 +33,7 @@ export DOCKER_BUILDKIT=0 # Debian's docker.io comes without buildx; the classic 
 say() { printf '\n==> %s\n' "$*"; }
 pass() { printf '  PASS  %s\n' "$*"; }
 die() { printf '  FAIL  %s\n' "$*" >&2; exit 1; }
-figure() { printf '  %-44s %s\n' "$1" "$2"; figures="$figures$(printf '  %-44s %s' "$1" "$2")"$'\n'; }
+figure() { printf '  %-44s %s\n' "$1" "$2"; figures="$figures$(printf '  %-60s %s' "$name: $1" "$2")"$'\n'; }
 figures=""
 now() { date +%s.%N; }
 elapsed() { awk -v start="$1" -v end="$(now)" 'BEGIN { printf "%.1f s", end - start }'; }
