@@ -178,6 +178,18 @@ wait_healthy() {
 
 json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 
+# job_status ID: the job's status, as the web container answers it.
+job_status() { curl -fsS "http://127.0.0.1:$web_port/jobs/$1" | json_field status; }
+
+# count_done ID...: how many of the jobs are DONE.
+count_done() {
+  local id count=0
+  for id in "$@"; do
+    if [ "$(job_status "$id")" = DONE ]; then count=$((count + 1)); fi
+  done
+  echo "$count"
+}
+
 test_service() {
   local dir name
   dir=$(cd "$1" && pwd)
@@ -285,7 +297,7 @@ test_service() {
   job=$(curl -fsS -X POST -H 'Content-Type: application/json' -d '{"type":"greet","payload":{"name":"Ada"}}' \
     "http://127.0.0.1:$web_port/jobs" | json_field id)
   for _ in $(seq 1 60); do
-    status=$(curl -fsS "http://127.0.0.1:$web_port/jobs/$job" | json_field status)
+    status=$(job_status "$job")
     [ "$status" = DONE ] && break
     sleep 0.5
   done
@@ -309,17 +321,12 @@ test_service() {
   code=$(docker inspect -f '{{.State.ExitCode}}' "$worker")
   [ "$code" != 137 ] || die "the worker was killed: it did not stop within its 30 s grace period"
   docker logs "$worker" 2>&1 | grep -q 'Job worker .* stopped' || die "the worker did not shut down cleanly"
-  local done_count=0 id
-  for id in "${ids[@]}"; do
-    [ "$(curl -fsS "http://127.0.0.1:$web_port/jobs/$id" | json_field status)" = DONE ] && done_count=$((done_count + 1))
-  done
+  local done_count
+  done_count=$(count_done "${ids[@]}")
   pass "worker stopped cleanly in $stop_time (exit $code), $done_count of 200 jobs done"
   run_app "$worker2" "$worker_port" worker
   for _ in $(seq 1 120); do
-    done_count=0
-    for id in "${ids[@]}"; do
-      [ "$(curl -fsS "http://127.0.0.1:$web_port/jobs/$id" | json_field status)" = DONE ] && done_count=$((done_count + 1))
-    done
+    done_count=$(count_done "${ids[@]}")
     [ "$done_count" -eq 200 ] && break
     sleep 1
   done
