@@ -32,11 +32,12 @@ section() { printf '\n== %s\n' "$*"; }
 rm -rf "$work"
 mkdir -p "$work"
 
-mvn_quietly() {
+# The wrapper's Maven on the private repository, with the user's behind it for everything else.
+mvn_private() {
   "$mvnw" -B -ntp -Dmaven.repo.local="$private_repository" -Dmaven.repo.local.tail="$user_repository" "$@"
 }
 
-mvn_quietly -q org.apache.maven.plugins:maven-install-plugin:3.2.0:install-file \
+mvn_private -q org.apache.maven.plugins:maven-install-plugin:3.2.0:install-file \
   -Dfile="$archetype_jar" -DgroupId="$archetype_group" -DartifactId="$archetype_artifact" \
   -Dversion="$archetype_version" -Dpackaging=maven-archetype -DgeneratePom=true
 
@@ -45,7 +46,7 @@ generate() {
   local dir=$1
   shift
   mkdir -p "$dir"
-  (cd "$dir" && mvn_quietly org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate \
+  (cd "$dir" && mvn_private org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate \
     -DarchetypeGroupId="$archetype_group" -DarchetypeArtifactId="$archetype_artifact" \
     -DarchetypeVersion="$archetype_version" "$@") >"$dir.log" 2>&1
 }
