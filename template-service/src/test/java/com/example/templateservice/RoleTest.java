@@ -1,14 +1,11 @@
 package com.example.templateservice;
 
-import com.example.templateservice.jobs.JobWorker;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.json.JsonMapper;
+import com.example.templateservice.jobs.engine.JobWorker;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,8 +26,8 @@ class RoleTest {
 
     @Test
     void theWebRoleServesPagesAndRunsNoWorker() {
-        try (EmbeddedServer server = start("web")) {
-            TestHttp http = http(server);
+        try (EmbeddedServer server = services.startServer("web", Map.of())) {
+            TestHttp http = new TestHttp(server.getURI());
             assertEquals(200, http.get("/").statusCode());
             assertEquals(200, http.get("/health").statusCode());
             assertFalse(server.getApplicationContext().containsBean(JobWorker.class));
@@ -39,8 +36,8 @@ class RoleTest {
 
     @Test
     void theWorkerRoleRunsTheWorkerAndServesOnlyHealth() {
-        try (EmbeddedServer server = start("worker")) {
-            TestHttp http = http(server);
+        try (EmbeddedServer server = services.startServer("worker", Map.of())) {
+            TestHttp http = new TestHttp(server.getURI());
             assertEquals(404, http.get("/").statusCode());
             assertEquals(404, http.postJson("/jobs", "{\"type\": \"greet\", \"payload\": {}}").statusCode());
             assertEquals(200, http.get("/health").statusCode());
@@ -50,21 +47,10 @@ class RoleTest {
 
     @Test
     void anUnknownRoleStopsStartUpWithAMessageNamingIt() {
-        Exception failure = assertThrows(Exception.class, () -> start("wrker").close());
+        Exception failure = assertThrows(Exception.class, () -> services.startServer("wrker", Map.of()).close());
 
         String message = rootCause(failure).getMessage();
         assertTrue(message.contains("APP_ROLE (app.role) is 'wrker': it must be one of web, worker, all"), message);
-    }
-
-    private EmbeddedServer start(String role) {
-        Map<String, Object> properties = new HashMap<>(services.properties());
-        properties.put("app.role", role);
-        properties.put("micronaut.server.port", -1);
-        return ApplicationContext.run(EmbeddedServer.class, properties, "test");
-    }
-
-    private static TestHttp http(EmbeddedServer server) {
-        return new TestHttp(server.getURI(), server.getApplicationContext().getBean(JsonMapper.class));
     }
 
     private static Throwable rootCause(Throwable failure) {

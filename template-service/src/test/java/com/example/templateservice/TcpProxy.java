@@ -29,7 +29,11 @@ public final class TcpProxy implements AutoCloseable {
         this.targetPort = targetPort;
     }
 
+    /** Listens (again) on its port; the first call picks a free one. Does nothing while listening. */
     public synchronized int start() {
+        if (listener != null && !listener.isClosed()) {
+            return port;
+        }
         try {
             listener = new ServerSocket();
             listener.setReuseAddress(true);

@@ -16,13 +16,13 @@ import java.util.concurrent.CompletableFuture;
 /** A plain JDK HTTP client for talking to the running service the way any client would. */
 public final class TestHttp {
 
+    private static final JsonMapper JSON = JsonMapper.createDefault();
+
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
-    private final JsonMapper json;
 
-    public TestHttp(URI base, JsonMapper json) {
+    public TestHttp(URI base) {
         this.base = base;
-        this.json = json;
     }
 
     public HttpResponse<String> get(String path) {
@@ -42,19 +42,8 @@ public final class TestHttp {
         return post(path, "application/json", body);
     }
 
-    public Map<String, Object> json(HttpResponse<String> response) {
-        try {
-            return json.readValue(response.body(), Argument.mapOf(String.class, Object.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Not a JSON object: " + response.body(), e);
-        }
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
+    /** A request built from {@link #request(String)}, for headers and methods the shortcuts lack. */
+    public HttpResponse<String> send(HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -62,6 +51,23 @@ public final class TestHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+    }
+
+    /** The body as a JSON object. */
+    public Map<String, Object> json(HttpResponse<String> response) {
+        return parse(response.body());
+    }
+
+    public static Map<String, Object> parse(String body) {
+        try {
+            return JSON.readValue(body, Argument.mapOf(String.class, Object.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Not a JSON object: " + body, e);
         }
     }
 }

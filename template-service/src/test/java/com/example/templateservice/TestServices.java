@@ -4,11 +4,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +19,8 @@ import java.util.UUID;
 /**
  * Gives one test class a database and a Redis key prefix of its own on the real servers, so that
  * test classes and concurrent runs never see each other's data, and removes both afterwards.
+ * It also starts more processes of the service against them, each in an application context of its
+ * own, as separate processes would be.
  *
  * <p>The servers come from the same variables the service reads: {@code DB_HOST}, {@code DB_PORT},
  * {@code DB_USER}, {@code DB_PASSWORD} and {@code REDIS_URL}, defaulting to MySQL (or MariaDB) and
@@ -47,12 +52,28 @@ public final class TestServices implements AutoCloseable {
                 "app.jobs.key-prefix", keyPrefix);
     }
 
+    /** Another process of the service in {@code role}, without HTTP; close it to stop it. */
+    public ApplicationContext start(String role, Map<String, String> overrides) {
+        return ApplicationContext.builder().environments("test").properties(with(role, overrides)).start();
+    }
+
+    /** Another process of the service in {@code role}, serving HTTP on a free port; close it to stop it. */
+    public EmbeddedServer startServer(String role, Map<String, String> overrides) {
+        Map<String, Object> properties = with(role, overrides);
+        properties.put("micronaut.server.port", -1);
+        return ApplicationContext.run(EmbeddedServer.class, properties, "test");
+    }
+
     public String redisUrl() {
         return redisUrl;
     }
 
     public String keyPrefix() {
         return keyPrefix;
+    }
+
+    public String database() {
+        return database;
     }
 
     /** Drops the database and deletes every Redis key under the prefix. */
@@ -70,6 +91,13 @@ public final class TestServices implements AutoCloseable {
         } finally {
             client.shutdown();
         }
+    }
+
+    private Map<String, Object> with(String role, Map<String, String> overrides) {
+        Map<String, Object> properties = new HashMap<>(properties());
+        properties.put("app.role", role);
+        properties.putAll(overrides);
+        return properties;
     }
 
     private void execute(String sql) {

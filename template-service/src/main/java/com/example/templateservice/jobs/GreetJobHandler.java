@@ -1,10 +1,15 @@
 package com.example.templateservice.jobs;
 
+import com.example.templateservice.jobs.engine.JobHandler;
+import com.example.templateservice.jobs.engine.PermanentJobFailure;
 import jakarta.inject.Singleton;
 
 import java.util.Map;
 
-/** The example job: {@code {"type": "greet", "payload": {"name": "Ada"}}} greets Ada. */
+/**
+ * The example job: {@code {"type": "greet", "payload": {"name": "Ada"}}} greets Ada. Copy it for a
+ * job type of your own; the README says how.
+ */
 @Singleton
 class GreetJobHandler implements JobHandler {
 
@@ -16,7 +21,8 @@ class GreetJobHandler implements JobHandler {
     @Override
     public Map<String, Object> handle(Map<String, Object> payload) {
         if (!(payload.get("name") instanceof String name) || name.isBlank()) {
-            throw new IllegalArgumentException("payload.name must be a non-empty string");
+            // No retry can fix the payload: fail the job at once.
+            throw new PermanentJobFailure("payload.name must be a non-empty string");
         }
         return Map.of("greeting", "Hello, " + name + "!");
     }

@@ -1,43 +1,48 @@
 package com.example.templateservice.jobs;
 
 import com.example.templateservice.WorkerRole;
-import io.micronaut.scheduling.annotation.Scheduled;
+import com.example.templateservice.jobs.engine.JobQueue;
+import com.example.templateservice.jobs.engine.PeriodicTask;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
-import java.util.Optional;
+import java.time.Duration;
 
 /**
- * The example periodic task (what Celery beat scheduled in the old stack): every
- * {@code app.jobs.report-interval} one worker logs how many jobs are waiting, running, waiting to
- * retry and dead-lettered. Copy this class for tasks of your own.
+ * The example periodic task: every {@code app.jobs.report-interval} ({@code JOBS_REPORT_INTERVAL})
+ * one worker logs how many jobs are waiting, running, waiting to retry and dead-lettered. Copy it for
+ * tasks of your own; keep them short, and queue a job for anything long.
  */
 @WorkerRole
 @Singleton
-class QueueReport {
+class QueueReport implements PeriodicTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueReport.class);
 
     private final JobQueue queue;
-    private final JobSettings settings;
-    private final String owner = ManagementFactory.getRuntimeMXBean().getName();
+    private final Duration interval;
 
-    QueueReport(JobQueue queue, JobSettings settings) {
+    QueueReport(JobQueue queue, @Value("${app.jobs.report-interval}") Duration interval) {
         this.queue = queue;
-        this.settings = settings;
+        this.interval = interval;
     }
 
-    /** Empty when another worker has already reported in this interval. */
-    @Scheduled(fixedRate = "${app.jobs.report-interval}", initialDelay = "${app.jobs.report-interval}")
-    Optional<JobQueue.Stats> report() {
-        if (!queue.claimPeriodicRun("queue-report", owner, settings.reportInterval())) {
-            return Optional.empty();
-        }
+    @Override
+    public String name() {
+        return "queue-report";
+    }
+
+    @Override
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public void run() {
         JobQueue.Stats stats = queue.stats();
         LOG.info("Job queue: {} waiting, {} running, {} waiting to retry, {} dead-lettered",
                 stats.waiting(), stats.running(), stats.retrying(), stats.dead());
-        return Optional.of(stats);
     }
 }

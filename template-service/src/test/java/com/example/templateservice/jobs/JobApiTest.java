@@ -1,59 +1,31 @@
 package com.example.templateservice.jobs;
 
-import com.example.templateservice.TestHttp;
-import com.example.templateservice.TestServices;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import com.example.templateservice.ServiceTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The HTTP contract of /jobs, run in the web role alone: no worker takes the jobs. */
-@MicronautTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JobApiTest implements TestPropertyProvider {
+class JobApiTest extends ServiceTest {
 
-    private final TestServices services = new TestServices();
-
-    @Inject
-    EmbeddedServer server;
-
-    @Inject
-    JsonMapper json;
-
-    private TestHttp http;
+    /** Words that name how the server is built; an answer to a client never contains one. */
+    static final String[] INTERNAL_NAMES = {"io.micronaut", "com.fasterxml", "Jackson", "jackson", "java.", "Exception",
+            "Serde", "StreamReadFeature", "JsonReadFeature", "VALUE_NUMBER", "START_OBJECT", "com.example", "lettuce"};
 
     @Override
-    public Map<String, String> getProperties() {
-        Map<String, String> properties = new HashMap<>(services.properties());
-        properties.put("app.role", "web");
-        properties.put("micronaut.server.max-request-size", "1024");
-        return properties;
-    }
-
-    @BeforeEach
-    void connect() {
-        http = new TestHttp(server.getURI(), json);
-    }
-
-    @AfterAll
-    void removeTestData() {
-        services.close();
+    protected Map<String, String> properties() {
+        return Map.of("app.role", "web", "micronaut.server.max-request-size", "1024");
     }
 
     @Test
@@ -73,17 +45,34 @@ class JobApiTest implements TestPropertyProvider {
         assertEquals("QUEUED", followed.get("status"));
     }
 
+    @Test
+    void aRetryWithTheSameIdempotencyKeyQueuesNothingNew() {
+        String body = "{\"type\": \"greet\", \"payload\": {\"name\": \"Ada\"}}";
+        HttpRequest.Builder request = http.request("/jobs").header("Content-Type", "application/json")
+                .header("Idempotency-Key", "order-17-greeting").POST(HttpRequest.BodyPublishers.ofString(body));
+
+        Map<String, Object> first = http.json(http.send(request.build()));
+        Map<String, Object> retried = http.json(http.send(request.build()));
+        Map<String, Object> other = http.json(http.postJson("/jobs", body));
+
+        assertEquals(first.get("id"), retried.get("id"));
+        assertNotEquals(first.get("id"), other.get("id"));
+    }
+
     static Stream<Arguments> badJobRequests() {
         return Stream.of(
-                Arguments.of("malformed JSON", "application/json", "{\"type\": \"greet\", \"payload\": {", 400, "Invalid JSON request body: payload: Unexpected end-of-input"),
+                Arguments.of("malformed JSON", "application/json", "{\"type\": \"greet\", \"payload\": {", 400, "malformed JSON at line 1"),
                 Arguments.of("missing type", "application/json", "{\"payload\": {}}", 400, "type"),
                 Arguments.of("blank type", "application/json", "{\"type\": \" \", \"payload\": {}}", 400, "type"),
                 Arguments.of("missing payload", "application/json", "{\"type\": \"greet\"}", 400, "payload"),
-                Arguments.of("payload not an object", "application/json", "{\"type\": \"greet\", \"payload\": 42}", 400, "Invalid JSON request body: Unexpected token VALUE_NUMBER_INT, expected START_OBJECT (line 1, column 32)"),
+                Arguments.of("payload not an object", "application/json", "{\"type\": \"greet\", \"payload\": 42}", 400, "payload must be a JSON object"),
+                Arguments.of("a number too large", "application/json", "{\"type\": \"greet\", \"payload\": {\"n\": 1e400}}", 400, "payload.n"),
                 Arguments.of("unknown type", "application/json", "{\"type\": \"mine-bitcoin\", \"payload\": {}}", 422, "Unknown job type 'mine-bitcoin'; known types: "),
                 Arguments.of("body over the size limit", "application/json",
-                        "{\"type\": \"greet\", \"payload\": {\"name\": \"" + "x".repeat(2000) + "\"}}", 413, "exceeds the maximum"),
-                Arguments.of("not JSON at all", "text/plain", "greet Ada", 415, "text/plain"));
+                        "{\"type\": \"greet\", \"payload\": {\"name\": \"" + "x".repeat(2000) + "\"}}", 413, ""),
+                Arguments.of("not JSON at all", "text/plain", "greet Ada", 415, "application/json"),
+                Arguments.of("any type", "*/*", "{\"type\": \"greet\", \"payload\": {}}", 415, "application/json"),
+                Arguments.of("a malformed JSON type", "application/json;;;", "{\"type\": \"greet\", \"payload\": {}}", 415, "application/json"));
     }
 
     @ParameterizedTest(name = "{0} -> {3}")
@@ -95,12 +84,30 @@ class JobApiTest implements TestPropertyProvider {
     }
 
     @Test
+    void aBodyWithoutContentTypeIsUnsupported() {
+        HttpResponse<String> response = http.send(http.request("/jobs")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"greet\", \"payload\": {}}")).build());
+
+        assertProblem(response, 415, "/jobs", "application/json");
+    }
+
+    @Test
+    void headersTooLargeAndAUriTooLongGetTheirOwnStatus() {
+        HttpResponse<String> headers = http.send(http.request("/jobs/x").header("X-Padding", "y".repeat(20_000)).GET().build());
+        HttpResponse<String> uri = http.get("/jobs/" + "z".repeat(10_000));
+
+        assertEquals(431, headers.statusCode(), headers.body());
+        assertEquals(414, uri.statusCode(), uri.body());
+    }
+
+    @Test
     void answersAnUnknownJobIdWithNotFound() {
         HttpResponse<String> response = http.get("/jobs/no-such-job");
 
         assertProblem(response, 404, "/jobs/no-such-job", "No job with id 'no-such-job'");
     }
 
+    /** Status, problem fields, the detail naming what was wrong, and nothing of the server's insides. */
     private void assertProblem(HttpResponse<String> response, int status, String path, String detail) {
         assertEquals(status, response.statusCode(), response.body());
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
@@ -110,5 +117,8 @@ class JobApiTest implements TestPropertyProvider {
         assertTrue(problem.get("title") instanceof String title && !title.isBlank(), problem.toString());
         assertTrue(String.valueOf(problem.get("detail")).contains(detail),
                 "detail should mention '" + detail + "': " + problem);
+        for (String internal : INTERNAL_NAMES) {
+            assertFalse(response.body().contains(internal), "the answer names '" + internal + "': " + response.body());
+        }
     }
 }

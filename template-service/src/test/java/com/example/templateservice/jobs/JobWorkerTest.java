@@ -1,84 +1,51 @@
 package com.example.templateservice.jobs;
 
-import com.example.templateservice.TestHttp;
-import com.example.templateservice.TestServices;
+import com.example.templateservice.Await;
+import com.example.templateservice.ServiceTest;
+import io.lettuce.core.Range;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
-import static com.example.templateservice.jobs.JobsAwait.jobReaches;
-import static com.example.templateservice.jobs.JobsAwait.submit;
-import static com.example.templateservice.jobs.JobsAwait.until;
+import static com.example.templateservice.jobs.Jobs.awaitStatus;
+import static com.example.templateservice.jobs.Jobs.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Jobs travel web -> Redis -> worker in one process (role all), against the real Redis. */
-@MicronautTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JobWorkerTest implements TestPropertyProvider {
+/**
+ * Jobs travel web -> Redis -> worker in one process (role all), against the real Redis; whatever a
+ * job does wrong fails that job, and the worker goes on.
+ */
+class JobWorkerTest extends ServiceTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(20);
 
-    private final TestServices services = new TestServices();
-
-    @Inject
-    EmbeddedServer server;
-
-    @Inject
-    JsonMapper json;
-
     @Inject
     StatefulRedisConnection<String, String> redis;
-
-    @Inject
-    JobQueue queue;
-
-    private TestHttp http;
-
-    @Override
-    public Map<String, String> getProperties() {
-        return services.properties();
-    }
-
-    @BeforeEach
-    void connect() {
-        http = new TestHttp(server.getURI(), json);
-    }
-
-    @AfterAll
-    void removeTestData() {
-        services.close();
-    }
 
     @Test
     void aJobTravelsFromWebThroughRedisToTheWorkerAndIsDone() {
         String id = submit(http, "greet", "{\"name\": \"Ada\"}");
 
-        Map<String, Object> job = jobReaches(http, id, "DONE", WITHIN);
+        Map<String, Object> job = awaitStatus(http, id, "DONE", WITHIN);
 
         assertEquals(Map.of("greeting", "Hello, Ada!"), job.get("result"));
         assertEquals(1, job.get("attempts"));
         assertFalse(job.containsKey("error"), job.toString());
-        until("the finished job has left the stream", WITHIN, () -> redis.sync().xlen(stream()) == 0);
+        Await.until("the finished job has left the stream", WITHIN, () -> redis.sync().xlen(stream()) == 0);
     }
 
     @Test
     void aFailedRunIsRetriedAfterABackoff() {
         String id = submit(http, "fails-once", "{\"key\": \"retry-me\"}");
 
-        Map<String, Object> job = jobReaches(http, id, "DONE", WITHIN);
+        Map<String, Object> job = awaitStatus(http, id, "DONE", WITHIN);
 
         assertEquals(2, job.get("attempts"));
         assertEquals(Map.of("ok", true), job.get("result"));
@@ -88,23 +55,89 @@ class JobWorkerTest implements TestPropertyProvider {
     void aJobThatAlwaysFailsEndsInTheDeadLetterStreamAfterTheConfiguredAttempts() {
         String id = submit(http, "always-fails", "{\"n\": 1}");
 
-        Map<String, Object> job = jobReaches(http, id, "FAILED", WITHIN);
+        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
 
         assertEquals(3, job.get("attempts"), "app.jobs.max-attempts is 3 in application-test.yml");
         assertEquals("IllegalStateException: this job always fails", job.get("error"));
-        Optional<Map<String, String>> dead = redis.sync().xrange(stream() + ":dead", io.lettuce.core.Range.create("-", "+"))
-                .stream().map(message -> message.getBody()).filter(body -> id.equals(body.get("job"))).findFirst();
-        assertTrue(dead.isPresent(), "job " + id + " is not in the dead-letter stream");
-        assertEquals("always-fails", dead.get().get("type"));
-        assertEquals("{\"n\":1}", dead.get().get("payload"));
-        assertEquals("3", dead.get().get("attempts"));
-        assertEquals("IllegalStateException: this job always fails", dead.get().get("error"));
+        Map<String, String> dead = deadLetter(id).orElseThrow(() -> new AssertionError("job " + id + " is not in the dead-letter stream"));
+        assertEquals("always-fails", dead.get("type"));
+        assertEquals("{\"n\":1}", dead.get("payload"));
+        assertEquals("3", dead.get("attempts"));
+        assertEquals("IllegalStateException: this job always fails", dead.get("error"));
     }
 
     @Test
-    void jobRecordsExpireAfterTheRetention() {
+    void aHandlerThatSaysRetryingCannotHelpFailsTheJobAtOnce() {
+        String id = submit(http, "fails-for-good", "{}");
+
+        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
+
+        assertEquals(1, job.get("attempts"));
+        assertEquals("payload.order does not exist", job.get("error"));
+        assertTrue(deadLetter(id).isPresent(), "job " + id + " is not in the dead-letter stream");
+    }
+
+    @Test
+    void theExampleJobFailsABadPayloadWithoutRetrying() {
+        String id = submit(http, "greet", "{\"name\": 42}");
+
+        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
+
+        assertEquals(1, job.get("attempts"));
+        assertEquals("payload.name must be a non-empty string", job.get("error"));
+    }
+
+    @Test
+    void anErrorThrownByAHandlerFailsItsJobAndTheWorkerGoesOn() {
+        String failing = submit(http, "throws-an-error", "{}");
+
+        Map<String, Object> job = awaitStatus(http, failing, "FAILED", WITHIN);
+        String next = submit(http, "greet", "{\"name\": \"Barbara\"}");
+
+        assertEquals("StackOverflowError: deep recursion", job.get("error"));
+        assertEquals("DONE", awaitStatus(http, next, "DONE", WITHIN).get("status"));
+    }
+
+    @Test
+    void theStoredErrorIsBounded() {
+        String id = submit(http, "fails-verbosely", "{\"length\": 20000}");
+
+        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
+
+        assertTrue(((String) job.get("error")).length() <= 500, "error of " + ((String) job.get("error")).length() + " characters");
+    }
+
+    @Test
+    void aQueuedJobWhoseRecordIsGoneIsDroppedAndTheWorkerGoesOn() {
+        // A stream entry whose record was deleted (or evicted by Redis) before a worker got to it.
+        redis.sync().xadd(stream(), "job", UUID.randomUUID().toString());
+
+        String next = submit(http, "greet", "{\"name\": \"Edsger\"}");
+
+        assertEquals("DONE", awaitStatus(http, next, "DONE", WITHIN).get("status"));
+        Await.until("the orphaned entry has left the stream", WITHIN, () -> redis.sync().xlen(stream()) == 0);
+    }
+
+    @Test
+    void aRecordWhosePayloadIsNotJsonFailsItsJobAndTheWorkerGoesOn() {
+        // As a record written by another version of the service during a rolling deploy might be.
+        String id = UUID.randomUUID().toString();
+        redis.sync().hset(services.keyPrefix() + ":job:" + id,
+                Map.of("id", id, "type", "greet", "payload", "<name>Ada</name>", "status", "QUEUED", "attempts", "0"));
+        redis.sync().xadd(stream(), "job", id);
+
+        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
+        String next = submit(http, "greet", "{\"name\": \"Frances\"}");
+
+        assertEquals("its payload is not a JSON object", job.get("error"));
+        assertEquals(1, job.get("attempts"));
+        assertEquals("DONE", awaitStatus(http, next, "DONE", WITHIN).get("status"));
+    }
+
+    @Test
+    void jobRecordsExpireAfterTheRetentionOnceTheyEnd() {
         String id = submit(http, "greet", "{\"name\": \"Grace\"}");
-        jobReaches(http, id, "DONE", WITHIN);
+        awaitStatus(http, id, "DONE", WITHIN);
 
         long ttl = redis.sync().ttl(services.keyPrefix() + ":job:" + id);
 
@@ -112,20 +145,15 @@ class JobWorkerTest implements TestPropertyProvider {
     }
 
     @Test
-    void thePeriodicReportRunsOnItsSchedule() {
+    void theExamplePeriodicTaskRunsOnItsSchedule() {
         String slot = services.keyPrefix() + ":periodic:queue-report";
 
-        until("the scheduled report has claimed its slot", WITHIN, () -> redis.sync().exists(slot) == 1);
+        Await.until("the queue report has claimed an interval", WITHIN, () -> redis.sync().exists(slot) == 1);
     }
 
-    @Test
-    void aPeriodicTaskRunsOnOneWorkerPerInterval() {
-        Duration interval = Duration.ofMillis(500);
-
-        assertTrue(queue.claimPeriodicRun("test-task", "worker-a", interval));
-        assertFalse(queue.claimPeriodicRun("test-task", "worker-b", interval));
-        until("the next interval starts", WITHIN, () -> redis.sync().exists(services.keyPrefix() + ":periodic:test-task") == 0);
-        assertTrue(queue.claimPeriodicRun("test-task", "worker-b", interval));
+    private Optional<Map<String, String>> deadLetter(String id) {
+        return redis.sync().xrange(stream() + ":dead", Range.create("-", "+")).stream()
+                .map(message -> message.getBody()).filter(body -> id.equals(body.get("job"))).findFirst();
     }
 
     private String stream() {

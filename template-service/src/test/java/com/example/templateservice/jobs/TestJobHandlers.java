@@ -1,5 +1,7 @@
 package com.example.templateservice.jobs;
 
+import com.example.templateservice.jobs.engine.JobHandler;
+import com.example.templateservice.jobs.engine.PermanentJobFailure;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
@@ -8,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Job handlers that exist only in tests, to make jobs fail, fail once, or take their time. */
+/** Job handlers that exist only in tests, to make jobs fail in every way, or take their time. */
 @Factory
 class TestJobHandlers {
 
@@ -29,6 +31,30 @@ class TestJobHandlers {
                 throw new IllegalStateException("first run fails");
             }
             return Map.of("ok", true);
+        });
+    }
+
+    /** Fails in a way no retry can fix. */
+    @Singleton
+    JobHandler failsForGood() {
+        return handler("fails-for-good", payload -> {
+            throw new PermanentJobFailure("payload.order does not exist");
+        });
+    }
+
+    /** Fails with an Error rather than an Exception, as a handler that overflows its stack does. */
+    @Singleton
+    JobHandler throwsAnError() {
+        return handler("throws-an-error", payload -> {
+            throw new StackOverflowError("deep recursion");
+        });
+    }
+
+    /** Fails with a message of {@code payload.length} characters. */
+    @Singleton
+    JobHandler failsVerbosely() {
+        return handler("fails-verbosely", payload -> {
+            throw new IllegalStateException("x".repeat(((Number) payload.get("length")).intValue()));
         });
     }
 

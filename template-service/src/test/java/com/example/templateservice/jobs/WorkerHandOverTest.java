@@ -1,96 +1,77 @@
 package com.example.templateservice.jobs;
 
-import com.example.templateservice.TestHttp;
-import com.example.templateservice.TestServices;
+import com.example.templateservice.Await;
+import com.example.templateservice.ServiceTest;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-import static com.example.templateservice.jobs.JobsAwait.jobReaches;
-import static com.example.templateservice.jobs.JobsAwait.submit;
+import static com.example.templateservice.jobs.Jobs.awaitStatus;
+import static com.example.templateservice.jobs.Jobs.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Jobs outlive the workers that hold them. The test runs the web role, and starts and stops
- * separate worker-role application contexts against the same Redis, as separate processes would.
+ * Jobs outlive the workers that hold them, and a worker never runs over another's claim. The test
+ * runs the web role, and starts and stops separate worker processes against the same Redis; it plays
+ * a worker itself, by Redis commands, where one must die or stall at a given moment.
  */
-@MicronautTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WorkerHandOverTest implements TestPropertyProvider {
+class WorkerHandOverTest extends ServiceTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(30);
-
-    private final TestServices services = new TestServices();
-
-    @Inject
-    EmbeddedServer server;
+    private static final String GROUP = "workers";
 
     @Inject
-    JsonMapper json;
+    StatefulRedisConnection<String, String> connection;
 
-    @Inject
-    StatefulRedisConnection<String, String> redis;
-
-    @Inject
-    JobQueue queue;
-
-    private TestHttp http;
+    private RedisCommands<String, String> redis;
 
     @Override
-    public Map<String, String> getProperties() {
-        Map<String, String> properties = new HashMap<>(services.properties());
-        properties.put("app.role", "web");
-        return properties;
+    protected Map<String, String> properties() {
+        return Map.of("app.role", "web");
     }
 
     @BeforeEach
-    void connect() {
-        http = new TestHttp(server.getURI(), json);
-        queue.createConsumerGroup();
-    }
-
-    @AfterAll
-    void removeTestData() {
-        services.close();
+    void createConsumerGroup() {
+        redis = connection.sync();
+        if (redis.exists(stream()) == 0) {
+            redis.xgroupCreate(XReadArgs.StreamOffset.from(stream(), "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
+        }
     }
 
     @Test
     void aJobTakenByAConsumerThatDiedIsFinishedByAnother() {
         String id = submit(http, "greet", "{\"name\": \"Linus\"}");
-        // A consumer takes the job and dies before acknowledging it.
-        List<StreamMessage<String, String>> taken = redis.sync().xreadgroup(
-                Consumer.from(JobQueue.GROUP, "consumer-that-dies"), XReadArgs.Builder.count(1),
-                XReadArgs.StreamOffset.lastConsumed(services.keyPrefix() + ":jobs"));
-        assertEquals(id, taken.get(0).getBody().get("job"));
+        assertEquals(id, readAs("consumer-that-dies", 1).get(0).getBody().get("job"));
 
         try (ApplicationContext worker = startWorker(Map.of())) {
-            Map<String, Object> job = jobReaches(http, id, "DONE", WITHIN);
+            Map<String, Object> job = awaitStatus(http, id, "DONE", WITHIN);
             assertEquals(Map.of("greeting", "Hello, Linus!"), job.get("result"));
         }
-        assertEquals(0, redis.sync().xpending(services.keyPrefix() + ":jobs", JobQueue.GROUP).getCount());
+        assertEquals(0, redis.xpending(stream(), GROUP).getCount());
     }
 
     @Test
     void aStoppingWorkerFinishesTheJobItIsRunning() {
         ApplicationContext worker = startWorker(Map.of());
         String id = submit(http, "slow", "{\"millis\": 1500}");
-        jobReaches(http, id, "RUNNING", WITHIN);
+        awaitStatus(http, id, "RUNNING", WITHIN);
 
         worker.close();
 
@@ -103,12 +84,12 @@ class WorkerHandOverTest implements TestPropertyProvider {
     void aJobCutOffByAStoppingWorkerIsReturnedAndFinishedByAnother() {
         ApplicationContext impatient = startWorker(Map.of("app.jobs.shutdown-timeout", "100ms"));
         String id = submit(http, "slow", "{\"millis\": 4000}");
-        jobReaches(http, id, "RUNNING", WITHIN);
+        awaitStatus(http, id, "RUNNING", WITHIN);
 
         impatient.close();
 
         try (ApplicationContext worker = startWorker(Map.of())) {
-            Map<String, Object> job = jobReaches(http, id, "DONE", WITHIN);
+            Map<String, Object> job = awaitStatus(http, id, "DONE", WITHIN);
             assertEquals(2, job.get("attempts"), "the cut-off run counts as an attempt");
         }
     }
@@ -118,16 +99,91 @@ class WorkerHandOverTest implements TestPropertyProvider {
         try (ApplicationContext first = startWorker(Map.of()); ApplicationContext second = startWorker(Map.of())) {
             String id = submit(http, "slow", "{\"millis\": 5000}");
 
-            Map<String, Object> job = jobReaches(http, id, "DONE", WITHIN);
+            Map<String, Object> job = awaitStatus(http, id, "DONE", WITHIN);
 
             assertEquals(1, job.get("attempts"), "app.jobs.visibility-timeout is 2s, the job took 5s");
         }
     }
 
+    @Test
+    void aWorkerThatLostItsClaimNeitherTakesItBackNorRecordsItsResult() {
+        try (ApplicationContext stalled = startWorker(Map.of())) {
+            String id = submit(http, "slow", "{\"millis\": 3000}");
+            awaitStatus(http, id, "RUNNING", WITHIN);
+            // Another worker takes the job over, as if the first had stalled past the visibility timeout.
+            String messageId = pending().get(0).getId();
+            ScheduledExecutorService newOwner = keepClaiming("new-owner", List.of(messageId));
+
+            // Long enough for the slow job to end and for several of its worker's heartbeats.
+            sleep(Duration.ofMillis(4000));
+
+            newOwner.shutdownNow();
+            assertEquals("new-owner", pending().get(0).getConsumer(), "the old worker took its claim back");
+            Map<String, Object> job = http.json(http.get("/jobs/" + id));
+            assertEquals("RUNNING", job.get("status"), "the old worker recorded a result over the new owner's run: " + job);
+            assertEquals(1, job.get("attempts"));
+        }
+    }
+
+    @Test
+    void anAbandonedJobIsTakenOverHoweverManyOthersArePendingBeforeIt() {
+        // Twelve jobs held by a live worker that keeps renewing its claims, then one whose worker died.
+        for (int i = 0; i < 12; i++) {
+            redis.xadd(stream(), "job", UUID.randomUUID().toString());
+        }
+        String abandoned = submit(http, "greet", "{\"name\": \"Margaret\"}");
+        List<StreamMessage<String, String>> busy = readAs("busy-but-alive", 12);
+        readAs("died", 1);
+        ScheduledExecutorService alive = keepClaiming("busy-but-alive", busy.stream().map(StreamMessage::getId).toList());
+        try (ApplicationContext worker = startWorker(Map.of())) {
+            awaitStatus(http, abandoned, "DONE", WITHIN);
+        } finally {
+            alive.shutdownNow();
+        }
+    }
+
+    @Test
+    void theConsumersOfStoppedWorkersAreRemovedOnceTheyHoldNothing() {
+        redis.xgroupCreateconsumer(stream(), Consumer.from(GROUP, "worker-that-stopped"));
+
+        try (ApplicationContext worker = startWorker(Map.of())) {
+            Await.until("the stopped worker's consumer is gone", WITHIN, () -> redis.xinfoConsumers(stream(), GROUP).stream()
+                    .noneMatch(consumer -> String.valueOf(consumer).contains("worker-that-stopped")));
+            String after = submit(http, "greet", "{\"name\": \"Katherine\"}");
+            assertEquals("DONE", awaitStatus(http, after, "DONE", WITHIN).get("status"), "the live worker works on");
+        }
+    }
+
+    /** Plays a live worker that holds these stream entries: renews its claim on them every 300 ms. */
+    private ScheduledExecutorService keepClaiming(String consumer, List<String> messageIds) {
+        ScheduledExecutorService alive = Executors.newSingleThreadScheduledExecutor();
+        alive.scheduleAtFixedRate(() -> messageIds.forEach(id -> redis.xclaim(stream(), Consumer.from(GROUP, consumer),
+                XClaimArgs.Builder.minIdleTime(0).justid(), id)), 0, 300, TimeUnit.MILLISECONDS);
+        return alive;
+    }
+
     private ApplicationContext startWorker(Map<String, String> overrides) {
-        Map<String, Object> properties = new HashMap<>(services.properties());
-        properties.put("app.role", "worker");
-        properties.putAll(overrides);
-        return ApplicationContext.builder().environments("test").properties(properties).start();
+        return services.start("worker", overrides);
+    }
+
+    private List<StreamMessage<String, String>> readAs(String consumer, int count) {
+        return redis.xreadgroup(Consumer.from(GROUP, consumer), XReadArgs.Builder.count(count),
+                XReadArgs.StreamOffset.lastConsumed(stream()));
+    }
+
+    private List<PendingMessage> pending() {
+        return redis.xpending(stream(), GROUP, io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(100));
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String stream() {
+        return services.keyPrefix() + ":jobs";
     }
 }

@@ -1,20 +1,10 @@
 package com.example.templateservice.web;
 
-import com.example.templateservice.TestHttp;
-import com.example.templateservice.TestServices;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import com.example.templateservice.ServiceTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -27,36 +17,10 @@ import static java.util.stream.Collectors.toCollection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@MicronautTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HomePageTest implements TestPropertyProvider {
+/** GET / renders the page and counts each visit exactly once, however many arrive at once. */
+class HomePageTest extends ServiceTest {
 
     private static final Pattern VISITS = Pattern.compile("<strong id=\"visits\">(\\d+)</strong>");
-
-    private final TestServices services = new TestServices();
-
-    @Inject
-    EmbeddedServer server;
-
-    @Inject
-    JsonMapper json;
-
-    private TestHttp http;
-
-    @Override
-    public Map<String, String> getProperties() {
-        return services.properties();
-    }
-
-    @BeforeEach
-    void connect() {
-        http = new TestHttp(server.getURI(), json);
-    }
-
-    @AfterAll
-    void removeTestData() {
-        services.close();
-    }
 
     @Test
     void rendersHelloWorldWithTheVisitCountGoingUpByOne() {

@@ -1,4 +1,4 @@
-package com.example.templateservice.jobs;
+package com.example.templateservice.jobs.engine;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;

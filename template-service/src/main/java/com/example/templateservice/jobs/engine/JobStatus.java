@@ -1,4 +1,4 @@
-package com.example.templateservice.jobs;
+package com.example.templateservice.jobs.engine;
 
 /** Where a job is in its life. */
 public enum JobStatus {

@@ -1,4 +1,4 @@
-package com.example.templateservice.jobs;
+package com.example.templateservice.jobs.engine;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import jakarta.validation.constraints.NotBlank;
@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The job queue's settings, {@code app.jobs.*} in application.yml (each one also read from an
@@ -18,11 +19,12 @@ import java.time.Duration;
  * @param visibilityTimeout    how long a worker may go silent before another worker takes its
  *                             job over; a running job's worker renews its claim three times
  *                             per timeout, so jobs may take longer than this
- * @param pollTimeout          how long a worker blocks waiting for new jobs
- * @param retention            how long job records (and so {@code GET /jobs/{id}}) are kept
+ * @param pollTimeout          how long a worker blocks waiting for new jobs, and how often it looks
+ *                             for due retries and abandoned jobs
+ * @param retention            how long the record of a finished job (and so {@code GET /jobs/{id}})
+ *                             is kept
  * @param workerThreads        jobs one worker process runs at the same time
  * @param shutdownTimeout      how long a stopping worker waits for its jobs in flight
- * @param reportInterval       how often the periodic queue report runs
  * @param deadLetterMaxLength  dead-lettered jobs kept (older ones are trimmed)
  */
 @ConfigurationProperties("app.jobs")
@@ -36,12 +38,16 @@ public record JobSettings(
         @NotNull Duration retention,
         @Positive int workerThreads,
         @NotNull Duration shutdownTimeout,
-        @NotNull Duration reportInterval,
         @Positive long deadLetterMaxLength) {
 
-    /** The wait before the run after {@code attempt} failed: retryBackoff, doubled per attempt. */
+    /**
+     * The wait before the run after {@code attempt} failed: retryBackoff doubled per attempt, at most
+     * maxRetryBackoff, of which a random half is taken off so that jobs that failed together (say,
+     * while a server they need was down) do not all come back at the same moment.
+     */
     Duration backoffAfter(int attempt) {
         Duration delay = retryBackoff.multipliedBy(1L << Math.min(attempt - 1, 20));
-        return delay.compareTo(maxRetryBackoff) > 0 ? maxRetryBackoff : delay;
+        long millis = Math.min(delay.toMillis(), maxRetryBackoff.toMillis());
+        return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     }
 }

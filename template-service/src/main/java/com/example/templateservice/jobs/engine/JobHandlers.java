@@ -1,4 +1,4 @@
-package com.example.templateservice.jobs;
+package com.example.templateservice.jobs.engine;
 
 import jakarta.inject.Singleton;
 
@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /** Every {@link JobHandler} bean, by the job type it serves. */
 @Singleton
-public class JobHandlers {
+class JobHandlers {
 
     private final Map<String, JobHandler> byType = new TreeMap<>();
 
@@ -24,11 +24,11 @@ public class JobHandlers {
         }
     }
 
-    public Optional<JobHandler> find(String type) {
+    Optional<JobHandler> find(String type) {
         return Optional.ofNullable(byType.get(type));
     }
 
-    public Set<String> types() {
+    Set<String> types() {
         return byType.keySet();
     }
 }

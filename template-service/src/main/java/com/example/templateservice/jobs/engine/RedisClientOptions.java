@@ -1,0 +1,82 @@
+package com.example.templateservice.jobs.engine;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.micronaut.configuration.lettuce.AbstractRedisConfiguration;
+import io.micronaut.configuration.lettuce.ClientResourcesMutator;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How every Redis connection of this service behaves when Redis is slow or away, so that callers get
+ * an answer within {@code redis.timeout} ({@code REDIS_TIMEOUT}) instead of Lettuce's defaults (a
+ * 60 s wait, commands buffered while disconnected, reconnect attempts up to 30 s apart):
+ * <ul>
+ *   <li>a command gives up after the timeout; a worker's blocking read, after the poll timeout plus the timeout;</li>
+ *   <li>a command issued while disconnected fails at once: it is never kept to run later, behind the
+ *       back of a caller who has already been told it failed;</li>
+ *   <li>a lost connection is retried every 100 ms to 1 s, so work resumes within about a second of
+ *       Redis coming back.</li>
+ * </ul>
+ */
+@Singleton
+class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, ClientResourcesMutator {
+
+    private final Duration timeout;
+    private final Duration pollTimeout;
+
+    RedisClientOptions(@Value("${redis.timeout}") Duration timeout, JobSettings settings) {
+        this.timeout = timeout;
+        this.pollTimeout = settings.pollTimeout();
+    }
+
+    @Override
+    public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
+        RedisClient client = event.getBean();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.builder().timeoutSource(new CommandTimeout(timeout, pollTimeout)).build())
+                .build());
+        return client;
+    }
+
+    @Override
+    public void mutate(ClientResources.Builder builder, AbstractRedisConfiguration config) {
+        builder.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+    }
+
+    /** The timeout of one command; a worker's blocking read of the stream waits the poll timeout on top. */
+    private static final class CommandTimeout extends TimeoutOptions.TimeoutSource {
+
+        private final long millis;
+        private final long blockingReadMillis;
+
+        CommandTimeout(Duration timeout, Duration pollTimeout) {
+            this.millis = timeout.toMillis();
+            this.blockingReadMillis = millis + pollTimeout.toMillis();
+        }
+
+        @Override
+        public long getTimeout(RedisCommand<?, ?, ?> command) {
+            return command.getType() == CommandType.XREADGROUP ? blockingReadMillis : millis;
+        }
+
+        @Override
+        public TimeUnit getTimeUnit() {
+            return TimeUnit.MILLISECONDS;
+        }
+    }
+}
