@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,8 @@ import java.util.stream.Stream;
  * Turns template-service into the archetype's resources, so that template-service stays the only
  * copy of what gets generated. Run by the archetype module's build (JDK only, no dependencies):
  *
- * <pre>java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR</pre>
+ * <pre>java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR
+ * java ConvertTemplate.java --name-pattern     (prints the pattern of every spelling of the name, for grep -i -E)</pre>
  *
  * <p>It takes template-service's files as git tracks them (never target/ or anything ignored) and
  * writes into OUTPUT_DIR (the archetype's target/classes):
@@ -30,10 +32,11 @@ import java.util.stream.Stream;
  *   <li>{@code archetype-resources/**}: each file that names the service, with the identity tokens
  *       replaced by archetype properties and every other character Velocity could read as syntax
  *       ({@code $ # \}) escaped; every other file byte for byte;</li>
- *   <li>{@code META-INF/maven/archetype-metadata.xml}: the properties from ARCHETYPE_SOURCES and a
- *       file set per directory, filtered only where a file names the service;</li>
+ *   <li>{@code META-INF/maven/archetype-metadata.xml}: the properties from ARCHETYPE_SOURCES, with the
+ *       name rules of {@code name-rules.properties} and a file set per directory, filtered only where a
+ *       file names the service;</li>
  *   <li>{@code META-INF/archetype-post-generate.groovy}: the script from ARCHETYPE_SOURCES with the
- *       list of generated files and executables filled in.</li>
+ *       list of generated files and executables and the name rules filled in.</li>
  * </ul>
  *
  * <p>Escaping every {@code $}, {@code #} and {@code \} of a filtered file is what makes the copy exact
@@ -50,7 +53,10 @@ public class ConvertTemplate {
     /** Stands for the project's version in pom.xml until escaping turns it into ${version}. */
     static final String VERSION_MARK = "\u0000version\u0000";
 
-    /** Identity tokens, most specific first, and the archetype property that replaces each one. */
+    /**
+     * Identity tokens, most specific first, and the Velocity variable that replaces each one: an
+     * archetype property, or a name derived from artifactId in the header of every filtered file.
+     */
     static final Map<String, String> TOKENS = new LinkedHashMap<>();
 
     static {
@@ -63,19 +69,34 @@ public class ConvertTemplate {
         TOKENS.put("TemplateService", "pascalCaseName");
     }
 
-    /** Any spelling of the service's name that the token table missed. */
-    static final Pattern LEFTOVER = Pattern.compile("(?i)template[-_]?service|com\\.example");
+    /**
+     * Any spelling of the service's name, those the token table knows included: a file that matches
+     * is filtered, a match left after conversion fails the build, and the rename proof looks for it.
+     */
+    static final Pattern NAME = Pattern.compile("template[-_]?service|com\\.example", Pattern.CASE_INSENSITIVE);
 
     /** Java sources live in the package directory, which the generator creates from {@code package}. */
     static final List<String> SOURCE_ROOTS = List.of("src/main/java", "src/test/java");
 
+    /**
+     * The first lines of every filtered file, which Velocity removes: the escaped characters, and the
+     * names derived from artifactId (billing-service gives billing_service and BillingService).
+     */
     static final String VELOCITY_HEADER = """
             #set( $symbol_pound = '#' )
             #set( $symbol_dollar = '$' )
             #set( $symbol_escape = '\\' )
+            #set( $snakeCaseName = $artifactId.replace('-', '_') )
+            #set( $pascalCaseName = '' )
+            #foreach( $word in $artifactId.split('-') )#set( $pascalCaseName = "${pascalCaseName}${word.substring(0,1).toUpperCase()}${word.substring(1)}" )#end
             """;
+    static final int HEADER_LINES = (int) VELOCITY_HEADER.lines().count();
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 1 && args[0].equals("--name-pattern")) { // for grep -i -E
+            System.out.println(NAME.pattern());
+            return;
+        }
         if (args.length != 3) {
             System.err.println("usage: java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR");
             System.exit(2);
@@ -112,8 +133,8 @@ public class ConvertTemplate {
             Path source = template.resolve(path);
             byte[] bytes = Files.readAllBytes(source);
             String text = utf8(bytes);
-            boolean filtered = text != null && (LEFTOVER.matcher(text).find() || path.equals("pom.xml"));
-            if (text == null && LEFTOVER.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).find()) {
+            boolean filtered = text != null && (NAME.matcher(text).find() || path.equals("pom.xml"));
+            if (text == null && NAME.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).find()) {
                 throw new ConversionException(path + " is binary but names the service; it cannot be renamed");
             }
             Entry entry = place(path, filtered, Files.isExecutable(source));
@@ -128,17 +149,20 @@ public class ConvertTemplate {
             entries.add(entry);
         }
 
+        Map<String, NameRule> rules = nameRules(sources.resolve("name-rules.properties"));
         Path metaInf = output.resolve("META-INF");
         Files.createDirectories(metaInf.resolve("maven"));
-        Files.writeString(metaInf.resolve("maven/archetype-metadata.xml"),
-                Files.readString(sources.resolve("archetype-metadata.xml"))
-                        .replace("<!-- FILE SETS -->", fileSets(entries))
-                        .replace("@templateVersion@", version));
+        Files.writeString(metaInf.resolve("maven/archetype-metadata.xml"), withNameRules(
+                Files.readString(sources.resolve("archetype-metadata.xml")), rules)
+                .replace("<!-- FILE SETS -->", fileSets(entries))
+                .replace("@templateVersion@", version));
         Files.writeString(metaInf.resolve("archetype-post-generate.groovy"),
                 Files.readString(sources.resolve("archetype-post-generate.groovy"))
                         .replace("/* GENERATED FILES */", groovyList(entries.stream().map(this::generatedPath)))
                         .replace("/* EXECUTABLE FILES */", groovyList(entries.stream()
-                                .filter(Entry::executable).map(this::generatedPath))));
+                                .filter(Entry::executable).map(this::generatedPath)))
+                        .replace("/* NAME RULES */", groovyRules(rules))
+                        .replace("/* RESERVED WORDS */", groovyList(rules.get("package").reserved().stream()) + " as Set"));
         long filteredCount = entries.stream().filter(Entry::filtered).count();
         System.out.printf("Converted %d files of %s (%d renamed and escaped, %d copied as they are, %d executable)%n",
                 entries.size(), template, filteredCount, entries.size() - filteredCount,
@@ -183,7 +207,7 @@ public class ConvertTemplate {
                 return new Entry(path, root, inRoot.substring(PACKAGE_PATH.length() + 1), filtered, true, executable);
             }
         }
-        if (LEFTOVER.matcher(path).find()) {
+        if (NAME.matcher(path).find()) {
             throw new ConversionException(path + ": a file name outside the Java sources names the service;"
                     + " rename the file, or teach ConvertTemplate how to rename it");
         }
@@ -222,14 +246,86 @@ public class ConvertTemplate {
         String escaped = out.toString();
         String[] lines = escaped.split("\n", -1);
         for (int line = 0; line < lines.length; line++) {
-            Matcher leftover = LEFTOVER.matcher(lines[line]);
-            if (line >= 3 && leftover.find()) {
-                throw new ConversionException(path + ":" + (line - 2) + ": '" + leftover.group()
+            Matcher leftover = NAME.matcher(lines[line]);
+            if (line >= HEADER_LINES && leftover.find()) {
+                throw new ConversionException(path + ":" + (line - HEADER_LINES + 1) + ": '" + leftover.group()
                         + "' names the service in a form the token table does not know; use one of "
                         + String.join(", ", TOKENS.keySet()));
             }
         }
         return escaped;
+    }
+
+    /** A rule of name-rules.properties: the pattern a name must match, and what to say when not. */
+    record NameRule(String pattern, String rule, List<String> reserved) {
+    }
+
+    static Map<String, NameRule> nameRules(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        Map<String, NameRule> rules = new LinkedHashMap<>();
+        for (String name : List.of("groupId", "artifactId", "package", "version")) {
+            String pattern = properties.getProperty(name + ".pattern");
+            String rule = properties.getProperty(name + ".rule");
+            if (pattern == null || rule == null || properties.getProperty(name + ".summary") == null) {
+                throw new ConversionException(file + ": " + name + " needs a pattern, a rule and a summary");
+            }
+            Pattern.compile(pattern);
+            if (pattern.contains("'") || rule.contains("\"") || rule.contains("$") || rule.contains("#")) {
+                throw new ConversionException(file + ": " + name + "'s pattern may not hold ', nor its rule \" $ or #"
+                        + " (they are written into Velocity strings)");
+            }
+            String reserved = properties.getProperty(name + ".reserved", "").strip();
+            rules.put(name, new NameRule(pattern, rule, reserved.isEmpty() ? List.of() : List.of(reserved.split("\\s+"))));
+        }
+        return rules;
+    }
+
+    /**
+     * The metadata with each {@code @name.pattern@} replaced by its pattern and each
+     * {@code @guard name...@} by a Velocity guard over those names. The plugin evaluates the defaults
+     * the guards stand in before it writes any file; a guard that finds a name breaking its rule calls
+     * a method that fails with the rule as its message ({@code String.getBytes} with the message as
+     * the charset's name: Velocity can call only the names' own methods), which stops the generation
+     * with "...threw exception java.io.UnsupportedEncodingException: artifactId '9lives' is not...".
+     */
+    static String withNameRules(String metadata, Map<String, NameRule> rules) {
+        for (Map.Entry<String, NameRule> rule : rules.entrySet()) {
+            metadata = metadata.replace("@" + rule.getKey() + ".pattern@", xmlEscape(rule.getValue().pattern()));
+        }
+        Matcher guards = Pattern.compile("@guard ([\\w ]+)@").matcher(metadata);
+        StringBuilder result = new StringBuilder();
+        while (guards.find()) {
+            StringBuilder guard = new StringBuilder();
+            for (String name : guards.group(1).split(" ")) {
+                NameRule rule = rules.get(name);
+                String failure = "${" + name + ".getBytes(\"" + name + " '$" + name + "' " + rule.rule();
+                guard.append("#if( !${").append(name).append(".matches('").append(rule.pattern()).append("')} )")
+                        .append(failure).append("\")}#{end}");
+                if (!rule.reserved().isEmpty()) {
+                    guard.append("#set( $reservedWords = ' ").append(String.join(" ", rule.reserved())).append(" ' )")
+                            .append("#foreach( $segment in ${").append(name).append(".split('\\.')} )")
+                            .append("#if( ${reservedWords.contains(\" $segment \")} )")
+                            .append(failure).append(" ('$segment' is one)\")}#{end}#{end}");
+                }
+            }
+            guards.appendReplacement(result, Matcher.quoteReplacement(xmlEscape(guard.toString())));
+        }
+        guards.appendTail(result);
+        return result.toString();
+    }
+
+    static String groovyRules(Map<String, NameRule> rules) {
+        return rules.entrySet().stream()
+                .map(rule -> rule.getKey() + ": [pattern: " + groovyString(rule.getValue().pattern())
+                        + ", rule: " + groovyString(rule.getValue().rule()) + "]")
+                .collect(Collectors.joining(",\n    ", "[\n    ", "\n]"));
+    }
+
+    static String groovyString(String text) {
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     static final Pattern PROJECT_VERSION =
@@ -276,9 +372,8 @@ public class ConvertTemplate {
         return xml.toString().stripTrailing();
     }
 
-    static String groovyList(Stream<String> paths) {
-        return paths.map(path -> "'" + path.replace("\\", "\\\\").replace("'", "\\'") + "'")
-                .collect(Collectors.joining(",\n    ", "[\n    ", "\n]"));
+    static String groovyList(Stream<String> texts) {
+        return texts.map(ConvertTemplate::groovyString).collect(Collectors.joining(",\n    ", "[\n    ", "\n]"));
     }
 
     static String xmlEscape(String text) {
