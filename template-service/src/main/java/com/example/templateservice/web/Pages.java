@@ -12,6 +12,9 @@ import java.util.Map;
 /**
  * Renders the FreeMarker templates in {@code src/main/resources/views}. Templates ending in
  * {@code .ftlh} escape everything they print as HTML.
+ *
+ * <p>micronaut-views-freemarker would do this, but the registry our build machines reach does not
+ * serve the version the Micronaut platform BOM manages (5.9.0), so this small class does it.
  */
 @Singleton
 class Pages {

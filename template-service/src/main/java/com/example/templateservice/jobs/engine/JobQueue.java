@@ -124,6 +124,7 @@ public class JobQueue {
      * Up to {@code count} new jobs for {@code consumer}, waiting up to the poll timeout for the first.
      * The wait blocks the connection, so the caller passes one of its own.
      */
+    @SuppressWarnings("unchecked") // Lettuce takes the stream offsets as generic varargs
     List<Delivery> read(RedisCommands<String, String> blockingConnection, String consumer, int count) {
         return deliveries(blockingConnection.xreadgroup(Consumer.from(GROUP, consumer),
                 XReadArgs.Builder.block(settings.pollTimeout()).count(count),

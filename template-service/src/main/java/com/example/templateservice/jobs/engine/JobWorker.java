@@ -58,8 +58,10 @@ public class JobWorker {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("job-timer"));
     private final Thread reader = daemon("job-reader").newThread(this::readLoop);
     private volatile boolean running;
-    private volatile long lastHealthyNanos = System.nanoTime();
-    private volatile String problem;
+    private volatile long lastReadNanos = System.nanoTime();
+    /** What keeps the reader, or the timer's housekeeping, from working; null while they work. */
+    private volatile String readProblem;
+    private volatile String housekeepingProblem;
     private String reclaimCursor = "0-0";
     private long lastPruneNanos = System.nanoTime();
 
@@ -79,7 +81,7 @@ public class JobWorker {
         long renewMillis = Math.max(1, settings.visibilityTimeout().toMillis() / 3);
         timer.scheduleWithFixedDelay(this::renewClaims, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         long housekeepingMillis = settings.pollTimeout().toMillis();
-        timer.scheduleWithFixedDelay(this::housekeeping, 0, housekeepingMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::housekeeping, housekeepingMillis, housekeepingMillis, TimeUnit.MILLISECONDS);
         LOG.info("Job worker {} started {} thread(s) for job types {}", name, settings.workerThreads(), handlers.types());
     }
 
@@ -107,10 +109,13 @@ public class JobWorker {
         if (running && !reader.isAlive()) {
             return "the job reader thread has stopped";
         }
-        long quiet = System.nanoTime() - lastHealthyNanos;
-        if (problem != null) {
-            return problem;
+        if (readProblem != null) {
+            return readProblem;
         }
+        if (housekeepingProblem != null) {
+            return housekeepingProblem;
+        }
+        long quiet = System.nanoTime() - lastReadNanos;
         if (running && quiet > settings.pollTimeout().plusSeconds(30).toNanos()) {
             return "the job reader has not read for " + Duration.ofNanos(quiet).toSeconds() + " s";
         }
@@ -134,15 +139,14 @@ public class JobWorker {
                 for (JobQueue.Delivery delivery : queue.read(connection.sync(), name, idle)) {
                     dispatch(delivery);
                 }
-                healthy();
+                lastReadNanos = System.nanoTime();
+                readProblem = worksAgain(readProblem, "Reading the job queue");
             } catch (RuntimeException e) {
                 if (!running) {
                     break;
                 }
-                if (e.getMessage() != null && e.getMessage().startsWith("NOGROUP")) {
-                    queue.createConsumerGroup(); // the stream was deleted, or Redis lost its data
-                }
-                unhealthy("reading the job queue failed: " + e.getMessage(), e);
+                recreateLostGroup(e);
+                readProblem = failing(readProblem, "reading the job queue failed: " + e.getMessage(), e);
                 sleep(settings.pollTimeout());
             }
         }
@@ -161,7 +165,7 @@ public class JobWorker {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                healthy(); // busy is not broken: every thread is running a job
+                lastReadNanos = System.nanoTime(); // busy is not stuck: every thread is running a job
                 idle = settings.workerThreads() - held.size();
             }
             return Math.max(0, idle);
@@ -326,33 +330,43 @@ public class JobWorker {
                     LOG.info("Removed {} consumer(s) of stopped workers from the consumer group", removed);
                 }
             }
-        } catch (RedisException e) {
-            unhealthy("queue housekeeping failed: " + e.getMessage(), e);
+            housekeepingProblem = worksAgain(housekeepingProblem, "Queue housekeeping");
         } catch (RuntimeException e) {
-            LOG.error("Queue housekeeping failed; it runs again in {}", settings.pollTimeout(), e);
+            recreateLostGroup(e);
+            housekeepingProblem = failing(housekeepingProblem, "queue housekeeping failed: " + e.getMessage(), e);
         }
     }
 
     // --- health ------------------------------------------------------------------------------------
 
-    private void healthy() {
-        lastHealthyNanos = System.nanoTime();
-        if (problem != null) {
-            LOG.info("The job worker works again");
-            problem = null;
+    /** NOGROUP: the stream is new, was deleted, or Redis lost its data; make the group again. */
+    private void recreateLostGroup(RuntimeException e) {
+        if (e.getMessage() != null && e.getMessage().startsWith("NOGROUP")) {
+            try {
+                queue.createConsumerGroup();
+            } catch (RuntimeException stillFailing) {
+                // The next round tries again.
+            }
         }
     }
 
-    private void unhealthy(String what, RuntimeException cause) {
-        if (problem == null) {
-            // Once per outage, with the stack trace only for what is not a plain Redis failure.
+    /** Records a problem; logs it once per outage, with a stack trace only if it is not Redis's. */
+    private String failing(String previous, String problem, RuntimeException cause) {
+        if (previous == null) {
             if (cause instanceof RedisException) {
-                LOG.warn("{}; the worker retries every {}", what, settings.pollTimeout());
+                LOG.warn("{}; the worker retries every {}", problem, settings.pollTimeout());
             } else {
-                LOG.error("{}; the worker retries every {}", what, settings.pollTimeout(), cause);
+                LOG.error("{}; the worker retries every {}", problem, settings.pollTimeout(), cause);
             }
         }
-        problem = what;
+        return problem;
+    }
+
+    private static String worksAgain(String previous, String what) {
+        if (previous != null) {
+            LOG.info("{} works again", what);
+        }
+        return null;
     }
 
     private static void sleep(Duration pause) {
