@@ -6,6 +6,9 @@
 #   down, then up again   the visit count and the finished job are still there (named volumes)
 #   run --service-ports   `docker compose run --service-ports web` serves the page
 #   down -v               removes the containers and the volumes
+#   the Beanstalk bundle  the deploy bundle buildspec.yml writes (deploy/bundle.sh, web and worker
+#                         from one image pinned by digest) runs from a registry on 127.0.0.1 against
+#                         this machine's MariaDB and Redis: the page counts and a job is done
 #
 # What differs from a laptop: this machine's own MariaDB and Redis hold ports 3306 and 6379, and its
 # containers may use only the host's network. So an override file puts every service on the host's
@@ -32,6 +35,8 @@ dir=$(cd "$1" && pwd)
 name=$(basename "$dir")
 project=ci-compose-$$
 mysql_port=13306 redis_port=16379 web_port=18090 worker_port=18091
+registry=127.0.0.1:15000
+bundle_database=ci_bundle_$$
 web_url=http://127.0.0.1:$web_port
 work=$(mktemp -d)
 export COMPOSE_MOUNTS=$work
@@ -39,6 +44,12 @@ label_figures "$name"
 
 cleanup() {
   (cd "$dir" && project_compose down -v --remove-orphans >/dev/null 2>&1) || true
+  (cd "$work/bundle" 2>/dev/null && bundle_compose down >/dev/null 2>&1) || true
+  docker rm -f "$project-registry" >/dev/null 2>&1 || true
+  docker rmi -f "$registry/$name:test" >/dev/null 2>&1 || true
+  mariadb_exec "DROP DATABASE IF EXISTS \`$bundle_database\`" || true
+  redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" --scan --pattern "$project:*" \
+    | xargs -r redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" del >/dev/null || true
   docker rm -f "$project-run" >/dev/null 2>&1 || true
   docker rmi -f "$name:local" >/dev/null 2>&1 || true
   docker image prune -f >/dev/null 2>&1 || true
@@ -47,6 +58,7 @@ cleanup() {
 trap cleanup EXIT
 
 project_compose() { compose -p "$project" -f compose.yaml -f "$work/host-network.yaml" "$@"; }
+bundle_compose() { compose -p "$project-eb" -f docker-compose.yml -f "$work/bundle-host-network.yaml" "$@"; }
 
 # The override described above, derived from the compose file's own settings.
 write_override() {
@@ -130,6 +142,47 @@ project_compose down -v >"$work/down-v.log" 2>&1 || die "docker compose down -v 
 left=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
 [ -z "$left" ] || die "volumes left after down -v: $left"
 pass "containers and volumes removed"
+
+say "The Elastic Beanstalk bundle that buildspec.yml writes"
+# The image goes through a registry, as in CodeBuild, so that the bundle can name it by its digest.
+standin standin/registry:trixie docker-registry 'COPY standins/registry-config.yml /etc/docker/registry/config.yml
+CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]'
+docker run -d --name "$project-registry" --network host -e REGISTRY_HTTP_ADDR="$registry" standin/registry:trixie >/dev/null
+wait_for "the registry on $registry" 60 http_ok "http://$registry/v2/"
+docker tag "$name:local" "$registry/$name:test"
+docker push "$registry/$name:test" >"$work/push.log" 2>&1 || { tail -n 20 "$work/push.log" | indent >&2; die "docker push failed"; }
+# buildspec.yml's own two commands: the digest of the pushed image, then the bundle.
+image=$(docker inspect --format '{{index .RepoDigests 0}}' "$registry/$name:test")
+"$dir/deploy/bundle.sh" "$image" "$work/bundle" >/dev/null
+# Nothing of the image is left here: compose must pull it, by its digest.
+docker rmi -f "$name:local" "$registry/$name:test" >/dev/null
+# Elastic Beanstalk writes the environment's properties into .env; these point at this machine.
+cat >"$work/bundle/.env" <<EOF
+DB_HOST=${DB_HOST:-127.0.0.1}
+DB_PORT=${DB_PORT:-3306}
+DB_NAME=$bundle_database
+DB_USER=${DB_USER:-root}
+DB_PASSWORD=${DB_PASSWORD:-}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+REDIS_KEY_PREFIX=$project
+EOF
+printf 'services:\n  web: {network_mode: host, ports: !reset [], environment: {PORT: "%s"}}\n  worker: {network_mode: host, environment: {PORT: "%s"}}\n' \
+  "$web_port" "$worker_port" >"$work/bundle-host-network.yaml"
+cd "$work/bundle"
+bundle_compose up -d >"$work/bundle-up.log" 2>&1 || { tail -n 20 "$work/bundle-up.log" | indent >&2; die "the bundle did not start"; }
+[ "$(bundle_compose config --images | sort -u)" = "$image" ] || die "web and worker do not run the one pinned image"
+[ "$(docker image inspect -f '{{index .RepoDigests 0}}' "$image")" = "$image" ] || die "the image was not pulled by its digest"
+pass "web and worker run $image, pulled from the registry by its digest"
+wait_for "the bundle's web service" 180 http_ok "$web_url/health/readiness"
+first=$(web_counts)
+second=$(web_counts)
+if [ -z "$first" ] || [ "$second" -ne $((first + 1)) ]; then
+  die "the bundle's GET / did not count: '$first' then '$second'"
+fi
+wait_for "the bundle's worker service" 120 http_ok "http://127.0.0.1:$worker_port/health/readiness"
+await_job "$web_url" "$(post_job "$web_url" Grace)" DONE 60
+pass "the bundle serves the page ($first, then $second) and its worker did a job"
+bundle_compose down >/dev/null 2>&1
 
 print_figures "Compose test"
 echo "Compose test: all passed"

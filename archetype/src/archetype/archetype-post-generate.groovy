@@ -85,5 +85,6 @@ Next steps:
   ./mvnw verify              # run its tests (they need MySQL and Redis; see README.md)
   git init && git add -A && git commit -m "Create ${artifactId}"
 
-README.md explains the job queue, the settings and the tests.
+To put it on AWS (Elastic Beanstalk, RDS MySQL, ElastiCache, a pipeline from GitHub), push it to
+GitHub and run infra/deploy up. README.md explains that, the job queue, the settings and the tests.
 """

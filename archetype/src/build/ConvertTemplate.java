@@ -76,7 +76,7 @@ public class ConvertTemplate {
     static final Pattern NAME = Pattern.compile("template[-_]?service|com\\.example", Pattern.CASE_INSENSITIVE);
 
     /** Java sources live in the package directory, which the generator creates from {@code package}. */
-    static final List<String> SOURCE_ROOTS = List.of("src/main/java", "src/test/java");
+    static final List<String> SOURCE_ROOTS = List.of("src/main/java", "src/test/java", "infra/src/main/java", "infra/src/test/java");
 
     /**
      * The first lines of every filtered file, which Velocity removes: the escaped characters, and the

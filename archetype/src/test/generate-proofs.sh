@@ -121,7 +121,9 @@ if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -Dartifac
     "src/main/java/com/acme/payments/billing/Application.java:package com.acme.payments.billing;" \
     "src/main/resources/application.yml:name: billing-service" \
     "src/main/resources/application.yml:DB_NAME:billing_service" \
-    "pom.xml:<groupId>com.acme.payments</groupId>"; do
+    "pom.xml:<groupId>com.acme.payments</groupId>" \
+    "infra/src/main/java/com/acme/payments/billing/infra/DeliverySettings.java:SERVICE = \"billing-service\"" \
+    "infra/pom.xml:<artifactId>billing-service-infra</artifactId>"; do
     file=${expected%%:*} text=${expected#*:}
     if grep -q -F "$text" "$service/$file" 2>/dev/null; then
       pass "$file has '$text'"
@@ -146,6 +148,19 @@ if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -Dartifac
   else
     fail "billing-service's own ./mvnw verify failed:"
     grep -E 'Tests run:|FAIL|ERROR' "$logs/billing-service-verify.log" | head -n 30 | indent
+  fi
+  if [ "${SKIP_RENAMED_VERIFY:-false}" = true ]; then
+    printf '  SKIP  the infrastructure checks of billing-service (SKIP_RENAMED_VERIFY=true)\n'
+  elif (cd "$service" && ./mvnw -B -ntp -f infra/pom.xml verify) >"$logs/billing-service-infra.log" 2>&1; then
+    tests=$(grep -h -o 'Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: 0$' "$logs/billing-service-infra.log" | tail -n 1)
+    if [ -n "$tests" ]; then
+      pass "billing-service's infrastructure checks passed: stacks, cdk-nag, delivery files, up and down ($tests)"
+    else
+      fail "billing-service's infrastructure checks ran no tests; see $logs/billing-service-infra.log"
+    fi
+  else
+    fail "billing-service's infrastructure checks failed:"
+    grep -E 'Tests run:|FAIL|ERROR' "$logs/billing-service-infra.log" | head -n 30 | indent
   fi
 else
   fail "generation failed:"
@@ -334,9 +349,5 @@ for property in groupId artifactId package version; do
   fi
 done
 
-printf '\n'
-if [ "$failures" -gt 0 ]; then
-  echo "Archetype proofs: $failures failed (logs under $logs)"
-  exit 1
-fi
-echo "Archetype proofs: all passed"
+echo "Logs: $logs"
+finish "Archetype proofs"

@@ -29,21 +29,32 @@ import java.util.concurrent.TimeUnit;
  *   <li>a lost connection is retried every 100 ms to 1 s, so work resumes within about a second of
  *       Redis coming back.</li>
  * </ul>
+ * It also gives the connection Redis's password (AUTH token) from {@code REDIS_PASSWORD}, when set, so
+ * that the secret need not be written into REDIS_URL.
  */
 @Singleton
 class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, ClientResourcesMutator {
 
     private final Duration timeout;
     private final Duration pollTimeout;
+    private final AbstractRedisConfiguration configuration;
+    private final String password;
 
-    RedisClientOptions(@Value("${redis.timeout}") Duration timeout, JobSettings settings) {
+    RedisClientOptions(@Value("${redis.timeout}") Duration timeout, JobSettings settings,
+                       AbstractRedisConfiguration configuration, @Value("${app.redis-password:}") String password) {
         this.timeout = timeout;
         this.pollTimeout = settings.pollTimeout();
+        this.configuration = configuration;
+        this.password = password;
     }
 
     @Override
     public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
         RedisClient client = event.getBean();
+        if (!password.isEmpty()) {
+            // The client connects with this very RedisURI object, so the password reaches every connection.
+            configuration.getUri().ifPresent(uri -> uri.setPassword(password.toCharArray()));
+        }
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -1,0 +1,101 @@
+package com.example.templateservice.infra;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the two stacks are made for: this service, the GitHub repository and branch the pipeline
+ * builds from, and the names every resource takes from the service's name.
+ *
+ * @param service          the service's name, as in its pom.xml (kebab-case)
+ * @param gitHubRepository the repository the pipeline builds, as owner/name
+ * @param branch           the branch whose pushes are built and deployed
+ */
+public record DeliverySettings(String service, String gitHubRepository, String branch) {
+
+    /** The name every resource of this service is named after. */
+    public static final String SERVICE = "template-service";
+
+    private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+    /** https://github.com/owner/name(.git) or git@github.com:owner/name(.git) */
+    private static final Pattern GITHUB_REMOTE = Pattern.compile("github\\.com[:/]([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(\\.git)?/?$");
+
+    public DeliverySettings {
+        if (!REPOSITORY.matcher(gitHubRepository).matches()) {
+            throw new IllegalArgumentException("GitHub repository '" + gitHubRepository
+                    + "' is not of the form owner/name");
+        }
+        if (branch.isBlank()) {
+            throw new IllegalArgumentException("the branch to deploy is empty");
+        }
+    }
+
+    /**
+     * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
+     * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out.
+     */
+    public static DeliverySettings fromGit(Path serviceDir) {
+        String repository = System.getenv("GITHUB_REPOSITORY");
+        if (repository == null || repository.isBlank()) {
+            String origin = git(serviceDir, "remote", "get-url", "origin");
+            Matcher gitHub = GITHUB_REMOTE.matcher(origin);
+            if (!gitHub.find()) {
+                throw new IllegalArgumentException("Cannot tell which GitHub repository to deploy from: the remote"
+                        + " 'origin' is '" + origin + "'. Push the service to GitHub and add it as origin, or set"
+                        + " GITHUB_REPOSITORY=owner/name.");
+            }
+            repository = gitHub.group(1);
+        }
+        String branch = System.getenv("GITHUB_BRANCH");
+        if (branch == null || branch.isBlank()) {
+            branch = git(serviceDir, "rev-parse", "--abbrev-ref", "HEAD");
+        }
+        return new DeliverySettings(SERVICE, repository, branch);
+    }
+
+    /** A git command's output, or "" when it fails (no repository, no such remote). */
+    private static String git(Path dir, String... args) {
+        String[] command = new String[args.length + 3];
+        command[0] = "git";
+        command[1] = "-C";
+        command[2] = dir.toString();
+        System.arraycopy(args, 0, command, 3, args.length);
+        try {
+            Process git = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0 ? output : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    public String pipelineStack() {
+        return service + "-pipeline";
+    }
+
+    public String environmentStack() {
+        return service + "-environment";
+    }
+
+    /** The image repository, the Elastic Beanstalk application and environment: the service's name. */
+    public String resourceName() {
+        return service;
+    }
+
+    /** A GitHub connection's name may have 32 characters at most. */
+    public String connectionName() {
+        return service.length() <= 32 ? service : service.substring(0, 32);
+    }
+
+    /** The database name the service uses (DB_NAME): the service's name in snake_case. */
+    public String databaseName() {
+        return service.replace('-', '_');
+    }
+}

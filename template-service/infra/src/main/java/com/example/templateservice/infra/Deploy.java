@@ -1,0 +1,263 @@
+package com.example.templateservice.infra;
+
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.Stack;
+import software.amazon.awssdk.services.codeconnections.CodeConnectionsClient;
+import software.amazon.awssdk.services.codeconnections.model.ConnectionStatus;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
+import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.sts.StsClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One command up, one command down, for this service on AWS (infra/deploy runs it):
+ * <ul>
+ *   <li>{@code up} synthesizes the two stacks, creates or updates them with each resource shown as it
+ *       changes, then says what is left to do (confirming the GitHub connection, the one step only a
+ *       person can take) and where the service answers;</li>
+ *   <li>{@code down} empties the image repository and the artifact bucket, deletes both stacks, and
+ *       says what it leaves behind on purpose (the final database snapshot) and what that costs;</li>
+ *   <li>{@code status} says what is deployed.</li>
+ * </ul>
+ * Each can be run again, after a failure too: it goes on from where the last run stopped. Credentials
+ * and the region come from the usual places (AWS_PROFILE, AWS_REGION, ~/.aws); AWS_ENDPOINT_URL
+ * points every client elsewhere, as the tests do.
+ */
+public final class Deploy {
+
+    private final DeliverySettings settings;
+    private final PrintStream out;
+    private final Duration poll;
+    private final Supplier<Map<String, String>> templates;
+
+    Deploy(DeliverySettings settings, PrintStream out, Duration poll) {
+        this.settings = settings;
+        this.out = out;
+        this.poll = poll;
+        this.templates = this::synthesize;
+    }
+
+    /** With the templates given, as a test gives those it synthesized once. */
+    Deploy(DeliverySettings settings, PrintStream out, Duration poll, Map<String, String> templates) {
+        this.settings = settings;
+        this.out = out;
+        this.poll = poll;
+        this.templates = () -> templates;
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = new Deploy(DeliverySettings.fromGit(Path.of(".")), System.out, Duration.ofSeconds(10)).run(args);
+        } catch (IllegalArgumentException e) {
+            System.out.println("infra/deploy: " + e.getMessage());
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /** Runs a command; returns the exit code. */
+    int run(String... args) {
+        String command = args.length == 1 ? args[0] : "";
+        try {
+            switch (command) {
+                case "up" -> up();
+                case "down" -> down();
+                case "status" -> status();
+                default -> {
+                    out.println("usage: infra/deploy up|down|status");
+                    return 2;
+                }
+            }
+            return 0;
+        } catch (DeployFailure e) {
+            out.println("infra/deploy " + command + " stopped: " + e.getMessage());
+        } catch (SdkServiceException e) {
+            out.println("infra/deploy " + command + " stopped: AWS refused a request: " + e.getMessage()
+                    + " Check that your credentials may manage CloudFormation, IAM and the resources of the stacks.");
+        } catch (SdkClientException e) {
+            out.println("infra/deploy " + command + " stopped: cannot talk to AWS: " + e.getMessage()
+                    + " Check your credentials (aws configure, AWS_PROFILE) and AWS_REGION.");
+        }
+        return 1;
+    }
+
+    private void up() {
+        try (Clients aws = new Clients()) {
+            out.printf("Deploying %s to AWS account %s, region %s, built from GitHub %s (branch %s)%n",
+                    settings.service(), aws.account(), aws.region, settings.gitHubRepository(), settings.branch());
+            Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
+            for (Map.Entry<String, String> stack : templates.get().entrySet()) {
+                stacks.deploy(stack.getKey(), stack.getValue(), settings.service());
+            }
+
+            Map<String, String> pipeline = stacks.outputs(settings.pipelineStack());
+            ConnectionStatus connection = aws.connections.getConnection(request ->
+                    request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatus();
+            String url = stacks.outputs(settings.environmentStack()).get("ServiceUrl");
+            out.println();
+            if (connection == ConnectionStatus.AVAILABLE) {
+                out.printf("Done. Every push to %s is now tested, built and deployed.%n", settings.branch());
+            } else {
+                out.printf("""
+                        Done but for one step, which only you can take: let AWS read %s on GitHub.
+                          1. Open https://console.aws.amazon.com/codesuite/settings/connections?region=%s
+                          2. Choose the connection "%s" (status: %s), then "Update pending connection".
+                          3. Install the AWS Connector for GitHub app, or choose it, with access to %s, and connect.
+                        Then push to %s: the pipeline tests, builds and deploys it.
+                        (infra/deploy status shows whether the connection is confirmed.)
+                        """, settings.gitHubRepository(), aws.region, settings.connectionName(), connection,
+                        settings.gitHubRepository(), settings.branch());
+            }
+            out.printf("The service: %s (Elastic Beanstalk's sample page until the first deploy)%n", url);
+        }
+    }
+
+    private void down() {
+        try (Clients aws = new Clients()) {
+            out.printf("Removing %s from AWS account %s, region %s%n", settings.service(), aws.account(), aws.region);
+            Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
+            // The repository and the bucket must be empty before CloudFormation can delete them.
+            Map<String, String> pipeline = stacks.outputs(settings.pipelineStack());
+            if (pipeline.containsKey("RepositoryName")) {
+                emptyRepository(aws.ecr, pipeline.get("RepositoryName"));
+            }
+            if (pipeline.containsKey("ArtifactBucket")) {
+                emptyBucket(aws.s3, pipeline.get("ArtifactBucket"));
+            }
+            stacks.remove(settings.pipelineStack());
+            stacks.remove(settings.environmentStack());
+            out.printf("""
+
+                    Removed. Left behind on purpose:
+                      - the final snapshot of the database, which holds its data; it costs about $0.095 per GB
+                        and month (about $1.90 a month for the 20 GB). See it, and delete it when the data is
+                        no longer needed:
+                          aws rds describe-db-snapshots --db-instance-identifier %s --region %s
+                          aws rds delete-db-snapshot --db-snapshot-identifier <its name> --region %s
+                      - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s/* in CloudWatch,
+                        elasticbeanstalk-%s-<account> in S3), shared with any other application; cents a month.
+                    """, settings.resourceName(), aws.region, aws.region, settings.resourceName(), aws.region);
+        }
+    }
+
+    private void status() {
+        try (Clients aws = new Clients()) {
+            Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
+            out.printf("%s in AWS account %s, region %s:%n", settings.service(), aws.account(), aws.region);
+            for (String name : List.of(settings.environmentStack(), settings.pipelineStack())) {
+                Optional<Stack> stack = stacks.find(name);
+                out.printf("  %-40s %s%n", name, stack.map(s -> s.stackStatusAsString()
+                        + " (last changed " + Optional.ofNullable(s.lastUpdatedTime()).orElse(s.creationTime()) + ")")
+                        .orElse("not deployed"));
+            }
+            Map<String, String> pipeline = stacks.outputs(settings.pipelineStack());
+            if (pipeline.containsKey("ConnectionArn")) {
+                out.printf("  %-40s %s%n", "GitHub connection", aws.connections.getConnection(request ->
+                        request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatusAsString());
+            }
+            Optional.ofNullable(stacks.outputs(settings.environmentStack()).get("ServiceUrl"))
+                    .ifPresent(url -> out.printf("  %-40s %s%n", "the service", url));
+        }
+    }
+
+    /** The templates, by stack, in the order to deploy them. The CDK runs on Node.js. */
+    private Map<String, String> synthesize() {
+        out.println("Synthesizing the stacks (the CDK runs on Node.js)");
+        try {
+            Path outdir = Files.createTempDirectory("cdk.out");
+            return new InfraApp(settings, outdir.toString()).synthesize();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw new DeployFailure("the CDK could not synthesize the stacks: " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("node") ? " Install Node.js 20 or newer." : ""));
+        }
+    }
+
+    private void emptyRepository(EcrClient ecr, String repository) {
+        try {
+            List<ImageIdentifier> images = new ArrayList<>();
+            ecr.listImagesPaginator(request -> request.repositoryName(repository)).imageIds().forEach(images::add);
+            for (int i = 0; i < images.size(); i += 100) {
+                List<ImageIdentifier> batch = images.subList(i, Math.min(images.size(), i + 100));
+                ecr.batchDeleteImage(request -> request.repositoryName(repository).imageIds(batch));
+            }
+            out.printf("%s: deleted %d image(s)%n", repository, images.size());
+        } catch (RepositoryNotFoundException e) {
+            out.printf("%s: not there (already removed)%n", repository);
+        }
+    }
+
+    private void emptyBucket(S3Client s3, String bucket) {
+        try {
+            List<ObjectIdentifier> objects = new ArrayList<>();
+            s3.listObjectVersionsPaginator(request -> request.bucket(bucket)).forEach(page -> {
+                page.versions().forEach(v -> objects.add(ObjectIdentifier.builder().key(v.key()).versionId(v.versionId()).build()));
+                page.deleteMarkers().forEach(m -> objects.add(ObjectIdentifier.builder().key(m.key()).versionId(m.versionId()).build()));
+            });
+            for (int i = 0; i < objects.size(); i += 1000) {
+                List<ObjectIdentifier> batch = objects.subList(i, Math.min(objects.size(), i + 1000));
+                s3.deleteObjects(request -> request.bucket(bucket).delete(delete -> delete.objects(batch).quiet(true)));
+            }
+            out.printf("%s: deleted %d object version(s)%n", bucket, objects.size());
+        } catch (NoSuchBucketException e) {
+            out.printf("%s: not there (already removed)%n", bucket);
+        }
+    }
+
+    /** The AWS clients of one command, from the default region and credentials. */
+    private static final class Clients implements AutoCloseable {
+
+        final String region;
+        final CloudFormationClient cloudFormation;
+        final EcrClient ecr;
+        final S3Client s3;
+        final CodeConnectionsClient connections;
+        final StsClient sts;
+
+        Clients() {
+            try {
+                region = new DefaultAwsRegionProviderChain().getRegion().id();
+            } catch (SdkClientException e) {
+                throw new DeployFailure("no AWS region is set: set AWS_REGION, or a region in your AWS profile.");
+            }
+            cloudFormation = CloudFormationClient.create();
+            ecr = EcrClient.create();
+            s3 = S3Client.create();
+            connections = CodeConnectionsClient.create();
+            sts = StsClient.create();
+        }
+
+        String account() {
+            return sts.getCallerIdentity().account();
+        }
+
+        @Override
+        public void close() {
+            cloudFormation.close();
+            ecr.close();
+            s3.close();
+            connections.close();
+            sts.close();
+        }
+    }
+}

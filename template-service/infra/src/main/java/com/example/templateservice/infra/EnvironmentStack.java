@@ -1,0 +1,315 @@
+package com.example.templateservice.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.CfnParameter;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.ec2.FlowLogDestination;
+import software.amazon.awscdk.services.ec2.FlowLogOptions;
+import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
+import software.amazon.awscdk.services.ec2.InstanceClass;
+import software.amazon.awscdk.services.ec2.InstanceSize;
+import software.amazon.awscdk.services.ec2.InstanceType;
+import software.amazon.awscdk.services.ec2.Peer;
+import software.amazon.awscdk.services.ec2.Port;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.elasticache.CfnReplicationGroup;
+import software.amazon.awscdk.services.elasticache.CfnSubnetGroup;
+import software.amazon.awscdk.services.elasticbeanstalk.CfnApplication;
+import software.amazon.awscdk.services.elasticbeanstalk.CfnEnvironment;
+import software.amazon.awscdk.services.iam.InstanceProfile;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.rds.Credentials;
+import software.amazon.awscdk.services.rds.DatabaseInstance;
+import software.amazon.awscdk.services.rds.DatabaseInstanceEngine;
+import software.amazon.awscdk.services.rds.MySqlInstanceEngineProps;
+import software.amazon.awscdk.services.rds.MysqlEngineVersion;
+import software.amazon.awscdk.services.rds.StorageType;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
+import software.constructs.Construct;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the service runs: an Elastic Beanstalk Docker environment (Amazon Linux 2023) that runs the
+ * web and worker roles from one image behind a load balancer, RDS MySQL 8.4 and ElastiCache
+ * (Valkey), in a VPC of their own. Only the service's instances reach the database and the cache;
+ * neither has a public address. Passwords live in Secrets Manager, and reach the service as
+ * environment variables when an instance starts.
+ *
+ * <p>The cache is a single-shard replication group, not a cluster: the job queue's Lua scripts use
+ * several keys at once, which a cluster accepts only when they share a hash slot.
+ */
+public class EnvironmentStack extends Stack {
+
+    /** The Elastic Beanstalk platform, pinned; `up` passes a newer one as the PlatformArn parameter when asked. */
+    static final String PLATFORM = "Docker running on 64bit Amazon Linux 2023/4.13.1";
+    static final String DATABASE_USER = "app";
+
+    public EnvironmentStack(Construct scope, String id, StackProps props, DeliverySettings settings) {
+        super(scope, id, props);
+
+        CfnParameter platformArn = CfnParameter.Builder.create(this, "PlatformArn")
+                .description("The Elastic Beanstalk platform version; managed updates keep it current within its branch")
+                .defaultValue(Fn.sub("arn:aws:elasticbeanstalk:${AWS::Region}::platform/" + PLATFORM))
+                .build();
+
+        // Public subnets for the load balancer and the instances (no NAT gateway to pay for); isolated
+        // ones, without a route out, for the database and the cache.
+        Vpc vpc = Vpc.Builder.create(this, "Network")
+                .maxAzs(2)
+                .natGateways(0)
+                .restrictDefaultSecurityGroup(false) // it would need a custom resource, and so a bootstrap
+                .subnetConfiguration(List.of(
+                        SubnetConfiguration.builder().name("Public").subnetType(SubnetType.PUBLIC).cidrMask(24).build(),
+                        SubnetConfiguration.builder().name("Data").subnetType(SubnetType.PRIVATE_ISOLATED).cidrMask(24).build()))
+                .build();
+        LogGroup flowLogs = LogGroup.Builder.create(this, "RejectedTraffic")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        vpc.addFlowLog("RejectedTrafficLog", FlowLogOptions.builder()
+                .trafficType(FlowLogTrafficType.REJECT)
+                .destination(FlowLogDestination.toCloudWatchLogs(flowLogs))
+                .build());
+        SubnetSelection publicSubnets = SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build();
+        SubnetSelection dataSubnets = SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build();
+
+        SecurityGroup app = securityGroup(vpc, "AppSecurityGroup", "The service's instances");
+        SecurityGroup database = securityGroup(vpc, "DatabaseSecurityGroup", "MySQL: from the service's instances only");
+        SecurityGroup cache = securityGroup(vpc, "CacheSecurityGroup", "Valkey: from the service's instances only");
+        database.addIngressRule(Peer.securityGroupId(app.getSecurityGroupId()), Port.tcp(3306), "MySQL from the service");
+        cache.addIngressRule(Peer.securityGroupId(app.getSecurityGroupId()), Port.tcp(6379), "Valkey from the service");
+
+        Secret databasePassword = password("DatabasePassword", "The MySQL password of " + settings.service());
+        Secret cacheToken = password("CacheToken", "The Valkey AUTH token of " + settings.service());
+
+        // The log groups RDS writes to, made here so that they get a retention (the CDK's own option
+        // for it would add a Lambda function, and with it a bootstrap stack).
+        for (String log : List.of("error", "slowquery")) {
+            LogGroup.Builder.create(this, "DatabaseLog-" + log)
+                    .logGroupName("/aws/rds/instance/" + settings.resourceName() + "/" + log)
+                    .retention(RetentionDays.ONE_MONTH)
+                    .removalPolicy(RemovalPolicy.DESTROY)
+                    .build();
+        }
+        DatabaseInstance mysql = DatabaseInstance.Builder.create(this, "Database")
+                .instanceIdentifier(settings.resourceName())
+                .engine(DatabaseInstanceEngine.mysql(MySqlInstanceEngineProps.builder()
+                        .version(MysqlEngineVersion.of("8.4", "8.4"))
+                        .build()))
+                .instanceType(InstanceType.of(InstanceClass.T4G, InstanceSize.MICRO))
+                .vpc(vpc)
+                .vpcSubnets(dataSubnets)
+                .securityGroups(List.of(database))
+                .credentials(Credentials.fromPassword(DATABASE_USER, databasePassword.getSecretValue()))
+                .databaseName(settings.databaseName())
+                .allocatedStorage(20)
+                .storageType(StorageType.GP3)
+                .storageEncrypted(true)
+                .publiclyAccessible(false)
+                .multiAz(false)
+                .autoMinorVersionUpgrade(true)
+                .backupRetention(Duration.days(7))
+                .cloudwatchLogsExports(List.of("error", "slowquery"))
+                .deletionProtection(false)
+                // infra/deploy down, or deleting the stack, leaves a final snapshot of the data.
+                .removalPolicy(RemovalPolicy.SNAPSHOT)
+                .build();
+
+        CfnSubnetGroup cacheSubnets = CfnSubnetGroup.Builder.create(this, "CacheSubnets")
+                .description("The isolated subnets of " + settings.service())
+                .subnetIds(vpc.selectSubnets(dataSubnets).getSubnetIds())
+                .build();
+        CfnReplicationGroup valkey = CfnReplicationGroup.Builder.create(this, "Cache")
+                .replicationGroupDescription("The job queue of " + settings.service())
+                .engine("valkey")
+                .engineVersion("8.0")
+                .cacheNodeType("cache.t4g.micro")
+                .numCacheClusters(1)
+                .automaticFailoverEnabled(false)
+                .transitEncryptionEnabled(true)
+                .atRestEncryptionEnabled(true)
+                .authToken(cacheToken.getSecretValue().unsafeUnwrap())
+                .cacheSubnetGroupName(cacheSubnets.getRef())
+                .securityGroupIds(List.of(cache.getSecurityGroupId()))
+                .port(6379)
+                .build();
+        valkey.addDependency(cacheSubnets);
+
+        Role instanceRole = instanceRole(settings, databasePassword, cacheToken);
+        InstanceProfile instanceProfile = InstanceProfile.Builder.create(this, "InstanceProfile").role(instanceRole).build();
+        Role serviceRole = Role.Builder.create(this, "ServiceRole")
+                .description("Elastic Beanstalk manages " + settings.service() + "'s environment with this role")
+                .assumedBy(new ServicePrincipal("elasticbeanstalk.amazonaws.com"))
+                .managedPolicies(List.of(
+                        ManagedPolicy.fromAwsManagedPolicyName("service-role/AWSElasticBeanstalkEnhancedHealth"),
+                        ManagedPolicy.fromAwsManagedPolicyName("AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy")))
+                .build();
+
+        CfnApplication application = CfnApplication.Builder.create(this, "Application")
+                .applicationName(settings.resourceName())
+                .description(settings.service() + ": web and worker, from one image")
+                .build();
+        List<CfnEnvironment.OptionSettingProperty> options = new ArrayList<>();
+        // The network, the instances and who they are.
+        option(options, "aws:ec2:vpc", "VPCId", vpc.getVpcId());
+        option(options, "aws:ec2:vpc", "Subnets", joined(vpc.selectSubnets(publicSubnets).getSubnetIds()));
+        option(options, "aws:ec2:vpc", "ELBSubnets", joined(vpc.selectSubnets(publicSubnets).getSubnetIds()));
+        option(options, "aws:ec2:vpc", "AssociatePublicIpAddress", "true");
+        option(options, "aws:ec2:instances", "InstanceTypes", "t3.small");
+        option(options, "aws:autoscaling:asg", "MinSize", "1");
+        option(options, "aws:autoscaling:asg", "MaxSize", "2");
+        option(options, "aws:autoscaling:launchconfiguration", "IamInstanceProfile", instanceProfile.getInstanceProfileName());
+        option(options, "aws:autoscaling:launchconfiguration", "SecurityGroups", app.getSecurityGroupId());
+        option(options, "aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true");
+        // The load balancer, its health check, and how a new version rolls out.
+        option(options, "aws:elasticbeanstalk:environment", "EnvironmentType", "LoadBalanced");
+        option(options, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application");
+        option(options, "aws:elasticbeanstalk:environment", "ServiceRole", serviceRole.getRoleArn());
+        option(options, "aws:elasticbeanstalk:environment:process:default", "HealthCheckPath", "/health/readiness");
+        option(options, "aws:elasticbeanstalk:environment:process:default", "MatcherHTTPCode", "200");
+        option(options, "aws:elasticbeanstalk:healthreporting:system", "SystemType", "enhanced");
+        option(options, "aws:elasticbeanstalk:command", "DeploymentPolicy", "Rolling");
+        option(options, "aws:elasticbeanstalk:command", "BatchSizeType", "Fixed");
+        option(options, "aws:elasticbeanstalk:command", "BatchSize", "1");
+        option(options, "aws:elasticbeanstalk:command", "Timeout", "900");
+        // Platform updates, in a weekly window; logs to CloudWatch and S3.
+        option(options, "aws:elasticbeanstalk:managedactions", "ManagedActionsEnabled", "true");
+        option(options, "aws:elasticbeanstalk:managedactions", "PreferredStartTime", "Tue:09:00");
+        option(options, "aws:elasticbeanstalk:managedactions:platformupdate", "UpdateLevel", "minor");
+        option(options, "aws:elasticbeanstalk:cloudwatch:logs", "StreamLogs", "true");
+        option(options, "aws:elasticbeanstalk:cloudwatch:logs", "RetentionInDays", "30");
+        option(options, "aws:elasticbeanstalk:hostmanager", "LogPublicationControl", "true");
+        // The service's settings (see its README), and its secrets, read when an instance starts.
+        option(options, "aws:elasticbeanstalk:application:environment", "DB_HOST", mysql.getDbInstanceEndpointAddress());
+        option(options, "aws:elasticbeanstalk:application:environment", "DB_PORT", mysql.getDbInstanceEndpointPort());
+        option(options, "aws:elasticbeanstalk:application:environment", "DB_NAME", settings.databaseName());
+        option(options, "aws:elasticbeanstalk:application:environment", "DB_USER", DATABASE_USER);
+        option(options, "aws:elasticbeanstalk:application:environment", "REDIS_URL",
+                Fn.join("", List.of("rediss://", valkey.getAttrPrimaryEndPointAddress(), ":", valkey.getAttrPrimaryEndPointPort())));
+        option(options, "aws:elasticbeanstalk:application:environmentsecrets", "DB_PASSWORD", databasePassword.getSecretArn());
+        option(options, "aws:elasticbeanstalk:application:environmentsecrets", "REDIS_PASSWORD", cacheToken.getSecretArn());
+
+        CfnEnvironment environment = CfnEnvironment.Builder.create(this, "Environment")
+                .applicationName(settings.resourceName())
+                .environmentName(settings.resourceName())
+                .description(settings.service() + ": web and worker behind a load balancer")
+                .platformArn(platformArn.getValueAsString())
+                .optionSettings(options)
+                .build();
+        environment.addDependency(application);
+        environment.getNode().addDependency(instanceProfile, mysql, valkey);
+
+        CfnOutput.Builder.create(this, "ServiceUrl")
+                .description("Where the service answers")
+                .value(Fn.join("", List.of("http://", environment.getAttrEndpointUrl(), "/")))
+                .build();
+        CfnOutput.Builder.create(this, "DatabaseEndpoint").value(mysql.getDbInstanceEndpointAddress()).build();
+
+        suppressFindings(settings, mysql, valkey, databasePassword, cacheToken, instanceRole, serviceRole);
+    }
+
+    private SecurityGroup securityGroup(Vpc vpc, String id, String description) {
+        return SecurityGroup.Builder.create(this, id).vpc(vpc).description(description).allowAllOutbound(true).build();
+    }
+
+    /** A generated password, 32 letters and digits, that never rotates (see the SMG4 suppression). */
+    private Secret password(String id, String description) {
+        return Secret.Builder.create(this, id)
+                .description(description)
+                .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(32).build())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+    }
+
+    /**
+     * The role of the service's instances: what Elastic Beanstalk's instance agent needs, pulling
+     * images from this service's repository only, and reading this service's two secrets only.
+     */
+    private Role instanceRole(DeliverySettings settings, Secret databasePassword, Secret cacheToken) {
+        Role role = Role.Builder.create(this, "InstanceRole")
+                .description("The instances of " + settings.service())
+                .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("AWSElasticBeanstalkWebTier")))
+                .build();
+        role.addToPolicy(PolicyStatement.Builder.create()
+                // AWS requires "*" here: an authorization token is not tied to a repository.
+                .actions(List.of("ecr:GetAuthorizationToken"))
+                .resources(List.of("*"))
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
+                .resources(List.of(formatArn(software.amazon.awscdk.ArnComponents.builder()
+                        .service("ecr").resource("repository").resourceName(settings.resourceName()).build())))
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("secretsmanager:GetSecretValue"))
+                .resources(List.of(databasePassword.getSecretArn(), cacheToken.getSecretArn()))
+                .build());
+        return role;
+    }
+
+    private static void option(List<CfnEnvironment.OptionSettingProperty> options, String namespace, String name, String value) {
+        options.add(CfnEnvironment.OptionSettingProperty.builder().namespace(namespace).optionName(name).value(value).build());
+    }
+
+    private static String joined(List<String> values) {
+        return Fn.join(",", values);
+    }
+
+    /** The cdk-nag AwsSolutions findings this stack accepts, each with its reason. */
+    private void suppressFindings(DeliverySettings settings, DatabaseInstance mysql, CfnReplicationGroup valkey,
+                                  Secret databasePassword, Secret cacheToken, Role instanceRole, Role serviceRole) {
+        NagSuppressions.addResourceSuppressions(mysql, List.of(
+                suppress("AwsSolutions-RDS3", "One instance at the default size keeps the cost low; set multiAz(true)"
+                        + " here when the service needs to survive the loss of an availability zone."),
+                suppress("AwsSolutions-RDS10", "infra/deploy down removes the stack on request; the removal policy"
+                        + " keeps a final snapshot of the data, so deletion protection would only block it."),
+                suppress("AwsSolutions-RDS11", "The port is reachable only from the service's security group;"
+                        + " another number would hide nothing."),
+                suppress("AwsSolutions-RDS6", "The service authenticates with a password from Secrets Manager;"
+                        + " IAM tokens would expire every 15 minutes under a pooled JDBC connection.")), true);
+        NagSuppressions.addResourceSuppressions(valkey, List.of(
+                suppress("AwsSolutions-AEC4", "One node at the default size keeps the cost low; raise"
+                        + " numCacheClusters and enable automatic failover when the queue must survive a node's loss."),
+                suppress("AwsSolutions-AEC5", "The port is reachable only from the service's security group;"
+                        + " another number would hide nothing.")));
+        for (Secret secret : List.of(databasePassword, cacheToken)) {
+            NagSuppressions.addResourceSuppressions(secret, List.of(
+                    suppress("AwsSolutions-SMG4", "Elastic Beanstalk hands secrets to the service when an instance"
+                            + " starts; a rotated password would lock running instances out. Rotate by changing the"
+                            + " secret and restarting the environment.")));
+        }
+        NagSuppressions.addResourceSuppressions(instanceRole, List.of(
+                suppress("AwsSolutions-IAM4", "AWSElasticBeanstalkWebTier is the policy Elastic Beanstalk documents"
+                        + " for its instance agent (log streaming and its own S3 bucket)."),
+                NagPackSuppression.builder().id("AwsSolutions-IAM5").reason("ecr:GetAuthorizationToken has no"
+                        + " resource to narrow it to: AWS requires \"*\".")
+                        .appliesTo(List.of("Resource::*")).build()), true);
+        NagSuppressions.addResourceSuppressions(serviceRole, List.of(
+                suppress("AwsSolutions-IAM4", "AWSElasticBeanstalkEnhancedHealth and"
+                        + " AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy are the policies Elastic Beanstalk"
+                        + " documents for its service role (health reporting and managed platform updates).")), true);
+    }
+
+    private static NagPackSuppression suppress(String id, String reason) {
+        return NagPackSuppression.builder().id(id).reason(reason).build();
+    }
+}

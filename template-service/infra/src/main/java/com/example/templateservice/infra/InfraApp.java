@@ -1,0 +1,80 @@
+package com.example.templateservice.infra;
+
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.BootstraplessSynthesizer;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The CDK app: the service's two stacks, in the order they are deployed. Synthesis needs Node.js (the
+ * CDK runs on it) but no AWS account, and no bootstrap stack: the stacks have no assets, so
+ * infra/deploy hands their templates to CloudFormation directly.
+ *
+ * <pre>../mvnw -q compile exec:java -Dexec.mainClass=com.example.templateservice.infra.InfraApp</pre>
+ * writes them to cdk.out (what {@code cdk synth} does with cdk.json), for reading or for the CDK CLI.
+ */
+public final class InfraApp {
+
+    private final App app;
+    private final PipelineStack pipeline;
+    private final EnvironmentStack environment;
+
+    public InfraApp(DeliverySettings settings, String outdir) {
+        this(settings, outdir, null);
+    }
+
+    /** With an account and region, the stacks are bound to them; without, they are account-agnostic. */
+    public InfraApp(DeliverySettings settings, String outdir, Environment where) {
+        app = new App(AppProps.builder().outdir(outdir).build());
+        StackProps.Builder props = StackProps.builder().synthesizer(new BootstraplessSynthesizer());
+        if (where != null) {
+            props.env(where);
+        }
+        environment = new EnvironmentStack(app, settings.environmentStack(),
+                props.description(settings.service() + ": the Elastic Beanstalk environment, MySQL and Valkey").build(),
+                settings);
+        pipeline = new PipelineStack(app, settings.pipelineStack(),
+                props.description(settings.service() + ": GitHub -> CodeBuild -> ECR -> Elastic Beanstalk").build(),
+                settings);
+    }
+
+    public PipelineStack pipeline() {
+        return pipeline;
+    }
+
+    public EnvironmentStack environment() {
+        return environment;
+    }
+
+    /** Every stack's CloudFormation template, by stack name, in the order to deploy them. */
+    public Map<String, String> synthesize() {
+        CloudAssembly assembly = app.synth();
+        Map<String, String> templates = new LinkedHashMap<>();
+        for (Stack stack : new Stack[] {environment, pipeline}) {
+            try {
+                templates.put(stack.getStackName(),
+                        Files.readString(Path.of(assembly.getStackByName(stack.getStackName()).getTemplateFullPath())));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return templates;
+    }
+
+    public static void main(String[] args) {
+        DeliverySettings settings = DeliverySettings.fromGit(Path.of(".."));
+        new InfraApp(settings, "cdk.out").app.synth();
+        System.out.println("Wrote the templates of " + settings.environmentStack() + " and " + settings.pipelineStack()
+                + " to cdk.out");
+    }
+}

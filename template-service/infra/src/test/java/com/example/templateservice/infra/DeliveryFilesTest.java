@@ -1,0 +1,151 @@
+package com.example.templateservice.infra;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The files that deliver the service, read as CircleCI, CodeBuild and Elastic Beanstalk read them:
+ * CI runs the README's own commands and the Dockerfile, CodeBuild logs in to ECR the v2 way, tests
+ * before it pushes, and writes a bundle whose web and worker run one image pinned by digest.
+ */
+class DeliveryFilesTest {
+
+    /** The service's directory: the tests run in infra/. */
+    private static final Path SERVICE = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void circleCiRunsTheReadmesCommandsAgainstMysqlAndRedisAndBuildsTheDockerfile() throws IOException {
+        Map<String, Object> jobs = map(yaml(".circleci/config.yml").get("jobs"));
+
+        List<String> test = commands(jobs.get("test"));
+        assertTrue(test.stream().map(DeliveryFilesTest::withoutBatchFlags).toList().contains(readmeCommand("ci: test command")),
+                "the test job does not run the README's test command: " + test);
+        assertTrue(test.stream().anyMatch(c -> c.contains("tcp://localhost:3306") && c.contains("tcp://localhost:6379")),
+                "the test job does not wait for MySQL and Redis: " + test);
+        String images = String.valueOf(map(jobs.get("test")).get("docker"));
+        assertTrue(images.contains("cimg/openjdk:21") && images.contains("cimg/mysql:8.4") && images.contains("cimg/redis"),
+                "the test job's images: " + images);
+        assertTrue(map(jobs.get("test")).get("steps").toString().contains("store_test_results"), "no test results stored");
+
+        assertTrue(commands(jobs.get("image")).stream().anyMatch(c -> c.startsWith("docker build") && c.endsWith(" .")),
+                "the image job does not build the Dockerfile: " + commands(jobs.get("image")));
+        assertTrue(commands(jobs.get("infra")).stream().map(DeliveryFilesTest::withoutBatchFlags).toList()
+                        .contains(readmeCommand("ci: infra command")),
+                "the infra job does not run the README's infra command: " + commands(jobs.get("infra")));
+        assertEquals(Map.of("build", Map.of("jobs", List.of("test", "image", "infra"))), yaml(".circleci/config.yml").get("workflows"));
+    }
+
+    @Test
+    void codeBuildLogsInTheV2WayTestsBeforeItPushesAndBundlesTheImageByDigest() throws IOException {
+        Map<String, Object> buildspec = yaml("buildspec.yml");
+        Map<String, Object> phases = map(buildspec.get("phases"));
+        List<String> preBuild = strings(map(phases.get("pre_build")).get("commands"));
+        List<String> build = strings(map(phases.get("build")).get("commands"));
+        List<String> postBuild = strings(map(phases.get("post_build")).get("commands"));
+
+        assertEquals(0.2, buildspec.get("version"));
+        assertTrue(preBuild.stream().anyMatch(c -> c.matches("aws ecr get-login-password .*\\| docker login --username AWS --password-stdin .*")),
+                "no ECR login with get-login-password: " + preBuild);
+        assertFalse(String.join("\n", preBuild).contains("ecr get-login "), "the v1 ECR login, removed from the CLI v2");
+        assertTrue(String.join("\n", preBuild).contains("public.ecr.aws") || buildspec.toString().contains("public.ecr.aws"),
+                "the test servers do not come from ECR Public");
+        assertEquals(withoutBatchFlags(readmeCommand("ci: test command")), withoutBatchFlags(build.get(0)),
+                "the build's first step is not the README's test command");
+        assertTrue(build.get(1).startsWith("docker build ") && build.get(1).endsWith(" .")
+                && build.get(1).contains("VERSION=") && build.get(1).contains("REVISION="), "no docker build with VERSION and REVISION: " + build);
+        assertEquals("test \"$CODEBUILD_BUILD_SUCCEEDING\" = 1", postBuild.get(0), "the push does not wait for a passing build");
+        assertTrue(postBuild.get(1).startsWith("docker push"), postBuild.toString());
+        assertTrue(postBuild.get(2).contains(".RepoDigests"), "the image is not taken by its digest: " + postBuild);
+        assertEquals("deploy/bundle.sh \"$IMAGE\" bundle", postBuild.get(3));
+        assertEquals("bundle", map(buildspec.get("artifacts")).get("base-directory"));
+    }
+
+    @Test
+    void theBundleRunsWebAndWorkerFromOneImage() throws IOException {
+        Map<String, Object> services = map(yaml("deploy/docker-compose.yml").get("services"));
+
+        assertEquals(Set.of("web", "worker"), services.keySet());
+        assertEquals("__IMAGE__", map(services.get("web")).get("image"));
+        assertEquals("__IMAGE__", map(services.get("worker")).get("image"));
+        assertEquals("web", map(services.get("web")).get("command"));
+        assertEquals("worker", map(services.get("worker")).get("command"));
+        assertEquals(List.of("80:8080"), map(services.get("web")).get("ports"));
+        assertFalse(map(services.get("worker")).containsKey("ports"));
+    }
+
+    @Test
+    void bundleShPinsTheImageByDigestAndRefusesATag(@TempDir Path out) throws Exception {
+        String image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/" + DeliverySettings.SERVICE
+                + "@sha256:" + "ab".repeat(32);
+
+        assertEquals(0, bundle(image, out));
+        Map<String, Object> services = map(new Yaml().<Map<String, Object>>load(
+                Files.readString(out.resolve("docker-compose.yml"))).get("services"));
+        assertEquals(image, map(services.get("web")).get("image"));
+        assertEquals(image, map(services.get("worker")).get("image"));
+
+        assertNotEquals(0, bundle("123456789012.dkr.ecr.eu-west-1.amazonaws.com/service:latest", out.resolve("tagged")));
+        assertFalse(Files.exists(out.resolve("tagged")), "a bundle for an image not pinned by digest");
+    }
+
+    private static int bundle(String image, Path out) throws Exception {
+        Process process = new ProcessBuilder("sh", SERVICE.resolve("deploy/bundle.sh").toString(), image, out.toString())
+                .redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return process.exitValue();
+    }
+
+    /** The command in the fenced block after the marker {@code <!-- MARKER -->} in the service's README. */
+    private static String readmeCommand(String marker) throws IOException {
+        List<String> lines = Files.readAllLines(SERVICE.resolve("README.md"), StandardCharsets.UTF_8);
+        int at = lines.indexOf("<!-- " + marker + " -->");
+        assertTrue(at >= 0 && lines.get(at + 1).startsWith("```"), "README.md has no block after <!-- " + marker + " -->");
+        return lines.get(at + 2).strip();
+    }
+
+    /** The command as a person types it: CI adds -B (batch mode) and -ntp (no transfer progress). */
+    private static String withoutBatchFlags(String command) {
+        return List.of(command.split(" ")).stream().filter(word -> !word.equals("-B") && !word.equals("-ntp"))
+                .collect(Collectors.joining(" "));
+    }
+
+    private static Map<String, Object> yaml(String file) throws IOException {
+        return new Yaml().load(Files.readString(SERVICE.resolve(file)));
+    }
+
+    /** The commands of a CircleCI job's run steps. */
+    private static List<String> commands(Object job) {
+        return ((List<?>) map(job).get("steps")).stream()
+                .filter(step -> step instanceof Map<?, ?> m && m.containsKey("run"))
+                .map(step -> ((Map<?, ?>) step).get("run"))
+                .map(run -> run instanceof Map<?, ?> m ? String.valueOf(m.get("command")) : String.valueOf(run))
+                .map(String::strip)
+                .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    private static List<String> strings(Object value) {
+        return ((List<?>) value).stream().map(String::valueOf).toList();
+    }
+}

@@ -1,0 +1,210 @@
+package com.example.templateservice.infra;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * infra/deploy up, down and status, with the real AWS SDK against {@link FakeAws} on 127.0.0.1: the
+ * calls made and their order, a second up that changes nothing, a failed stack and the run after it,
+ * and down emptying the repository and the bucket before it deletes the stacks.
+ */
+class DeployTest {
+
+    private static final DeliverySettings SETTINGS =
+            new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main");
+    private static final String REPOSITORY = SETTINGS.resourceName();
+    private static final String BUCKET = SETTINGS.pipelineStack() + "-artifacts";
+    /** What the SDK would otherwise read from the environment, the profile, or instance metadata. */
+    private static final Map<String, String> SDK_SETTINGS = Map.of(
+            "aws.region", FakeAws.REGION,
+            "aws.accessKeyId", "AKIDFAKE",
+            "aws.secretAccessKey", "fake-secret",
+            "aws.disableEc2Metadata", "true");
+
+    /** Synthesized once, by the real CDK app: what up would synthesize each time. */
+    private static Map<String, String> templates;
+
+    private FakeAws aws;
+
+    @BeforeAll
+    static void synthesizeOnce() throws IOException {
+        templates = new InfraApp(SETTINGS, Files.createTempDirectory("cdk.out").toString()).synthesize();
+    }
+
+    @BeforeEach
+    void startTheFakeAws() {
+        aws = new FakeAws();
+        System.setProperty("aws.endpointUrl", aws.endpoint());
+        SDK_SETTINGS.forEach(System::setProperty);
+        aws.outputs.put(SETTINGS.pipelineStack(), Map.of(
+                "ConnectionArn", "arn:aws:codeconnections:" + FakeAws.REGION + ":" + FakeAws.ACCOUNT + ":connection/abc",
+                "RepositoryName", REPOSITORY,
+                "ArtifactBucket", BUCKET));
+        aws.outputs.put(SETTINGS.environmentStack(), Map.of("ServiceUrl", "http://service.eu-west-1.elasticbeanstalk.com/"));
+    }
+
+    @AfterEach
+    void stopIt() {
+        aws.close();
+        System.clearProperty("aws.endpointUrl");
+        SDK_SETTINGS.keySet().forEach(System::clearProperty);
+    }
+
+    @Test
+    void upCreatesTheEnvironmentThenThePipelineAndEndsAtTheOneManualStep() {
+        Result up = run("up");
+
+        assertEquals(0, up.code(), up.output());
+        assertEquals(List.of(
+                "cloudformation:CreateStack " + SETTINGS.environmentStack(),
+                "cloudformation:CreateStack " + SETTINGS.pipelineStack()), changes());
+        assertEquals("CREATE_COMPLETE", aws.status(SETTINGS.environmentStack()));
+        assertEquals("CREATE_COMPLETE", aws.status(SETTINGS.pipelineStack()));
+        assertEquals(List.of("codeconnections:GetConnection"), aws.calls("codeconnections"));
+        assertContains(up.output(), "CREATE_COMPLETE", "AWS::RDS::DBInstance", "Database");
+        assertContains(up.output(), "AWS::CodePipeline::Pipeline", SETTINGS.environmentStack() + ": CREATE_COMPLETE in");
+        assertContains(up.output(), "only you can take", "codesuite/settings/connections?region=" + FakeAws.REGION,
+                "Update pending connection", "Then push to main");
+        assertContains(up.output(), "The service: http://service.eu-west-1.elasticbeanstalk.com/");
+    }
+
+    @Test
+    void aSecondUpChangesNothing() {
+        run("up");
+        aws.calls.clear();
+        aws.connectionStatus = "AVAILABLE";
+
+        Result again = run("up");
+
+        assertEquals(0, again.code(), again.output());
+        assertEquals(List.of(
+                "cloudformation:UpdateStack " + SETTINGS.environmentStack(),
+                "cloudformation:UpdateStack " + SETTINGS.pipelineStack()), changes(), "updates that were refused, nothing else");
+        assertContains(again.output(), SETTINGS.environmentStack() + ": up to date, nothing to change",
+                SETTINGS.pipelineStack() + ": up to date, nothing to change", "Every push to main is now tested");
+        assertFalse(again.output().contains("only you can take"), again.output());
+    }
+
+    @Test
+    void aFailedStackIsReportedAndTheNextUpGoesOnFromIt() {
+        aws.failingResources.put("AWS::RDS::DBInstance", "DB instance quota exceeded for this account");
+
+        Result failed = run("up");
+
+        assertEquals(1, failed.code(), failed.output());
+        assertContains(failed.output(), SETTINGS.environmentStack() + " ended in ROLLBACK_COMPLETE",
+                "The first failure: Database", "(AWS::RDS::DBInstance): DB instance quota exceeded for this account",
+                "Fix its cause and run this again");
+        assertFalse(changes().contains("cloudformation:CreateStack " + SETTINGS.pipelineStack()), "went on after a failure");
+
+        aws.failingResources.clear();
+        aws.calls.clear();
+        Result resumed = run("up");
+
+        assertEquals(0, resumed.code(), resumed.output());
+        assertEquals(List.of(
+                "cloudformation:DeleteStack " + SETTINGS.environmentStack(),
+                "cloudformation:CreateStack " + SETTINGS.environmentStack(),
+                "cloudformation:CreateStack " + SETTINGS.pipelineStack()), changes());
+        assertContains(resumed.output(), "its creation failed last time; removing what is left of it");
+    }
+
+    @Test
+    void downEmptiesTheRepositoryAndTheBucketThenDeletesBothStacks() {
+        run("up");
+        aws.images.put(REPOSITORY, new ArrayList<>(List.of("sha256:aaa", "sha256:bbb")));
+        aws.objects.put(BUCKET, new ArrayList<>(List.of("Source/abc.zip v1", "Bundle/def.zip v1", "Bundle/def.zip v2")));
+        aws.calls.clear();
+
+        Result down = run("down");
+
+        assertEquals(0, down.code(), down.output());
+        List<String> order = named(aws.calls).stream().filter(call -> call.startsWith("ecr:BatchDeleteImage")
+                || call.startsWith("s3:DeleteObjects") || call.startsWith("cloudformation:DeleteStack")).toList();
+        assertEquals(List.of(
+                "ecr:BatchDeleteImage " + REPOSITORY,
+                "s3:DeleteObjects " + BUCKET,
+                "cloudformation:DeleteStack " + SETTINGS.pipelineStack(),
+                "cloudformation:DeleteStack " + SETTINGS.environmentStack()), order);
+        assertTrue(aws.images.get(REPOSITORY).isEmpty(), "images left: " + aws.images);
+        assertTrue(aws.objects.get(BUCKET).isEmpty(), "objects left: " + aws.objects);
+        assertEquals("DELETE_COMPLETE", aws.status(SETTINGS.pipelineStack()));
+        assertEquals("DELETE_COMPLETE", aws.status(SETTINGS.environmentStack()));
+        assertContains(down.output(), "deleted 2 image(s)", "deleted 3 object version(s)", "final snapshot of the database",
+                "$0.095 per GB", "aws rds describe-db-snapshots --db-instance-identifier " + SETTINGS.resourceName());
+
+        Result again = run("down");
+        assertEquals(0, again.code(), again.output());
+        assertContains(again.output(), SETTINGS.pipelineStack() + ": not there (already removed)",
+                SETTINGS.environmentStack() + ": not there (already removed)");
+    }
+
+    @Test
+    void statusSaysWhatIsDeployed() {
+        Result before = run("status");
+        run("up");
+        Result after = run("status");
+
+        assertEquals(0, before.code(), before.output());
+        assertContains(before.output(), SETTINGS.environmentStack(), "not deployed");
+        assertContains(after.output(), "CREATE_COMPLETE", "GitHub connection", "PENDING",
+                "http://service.eu-west-1.elasticbeanstalk.com/");
+    }
+
+    @Test
+    void anUnknownCommandGetsTheUsage() {
+        Result result = run("sideways");
+
+        assertEquals(2, result.code());
+        assertContains(result.output(), "usage: infra/deploy up|down|status");
+    }
+
+    /** What a run said and its exit code. */
+    private record Result(int code, String output) {
+    }
+
+    private Result run(String command) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int code = new Deploy(SETTINGS, new PrintStream(output, true, StandardCharsets.UTF_8), Duration.ofMillis(1), templates)
+                .run(command);
+        return new Result(code, output.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The calls that change stacks. */
+    private List<String> changes() {
+        return named(aws.calls("cloudformation")).stream()
+                .filter(call -> call.contains("CreateStack") || call.contains("UpdateStack") || call.contains("DeleteStack"))
+                .toList();
+    }
+
+    /** The calls, with a stack given by its id named by its name. */
+    private static List<String> named(List<String> calls) {
+        synchronized (calls) {
+            return calls.stream()
+                    .map(call -> call.replaceFirst("arn:aws:cloudformation:[^/]+:\\d+:stack/([^/]+)/.*", "$1"))
+                    .toList();
+        }
+    }
+
+    private static void assertContains(String output, String... parts) {
+        for (String part : parts) {
+            assertTrue(output.contains(part), "missing \"" + part + "\" in:\n" + output);
+        }
+    }
+}
