@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
 import io.micronaut.http.BasicHttpAttributes;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.Error;
@@ -47,7 +48,16 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
                 status.getCode(),
                 unknownPath.isPresent() ? "Nothing is found at " + context.getRequest().getPath() : detail(context, status),
                 context.getRequest().getPath());
+        if (undecodable(context)) {
+            // The server drops a connection whose request it could not read; say so, so that the
+            // client does not send its next request down it.
+            response.header(HttpHeaders.CONNECTION, "close");
+        }
         return response.status(status).body(problem).contentType(Problem.MEDIA_TYPE);
+    }
+
+    private static boolean undecodable(ErrorContext context) {
+        return context.getRequest() instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure();
     }
 
     private static String detail(ErrorContext context, HttpStatus status) {
@@ -59,6 +69,10 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
         }
         if (status == HttpStatus.REQUEST_URI_TOO_LONG) {
             return "The request URI is too long";
+        }
+        Optional<String> malformed = context.getRootCause().flatMap(ProblemErrorResponseProcessor::malformedJson);
+        if (malformed.isPresent()) {
+            return malformed.get();
         }
         Optional<ConversionErrorException> unreadable = context.getRootCause()
                 .filter(ConversionErrorException.class::isInstance)
@@ -85,14 +99,28 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
 
     /** A request part the server refused to read because it was too long: 431 or 414, where Micronaut says 413. */
     private static Optional<HttpStatus> tooLongPart(ErrorContext context) {
-        if (context.getRequest() instanceof NettyHttpRequest<?> netty
-                && netty.getNativeRequest().decoderResult().isFailure()) {
-            Throwable cause = netty.getNativeRequest().decoderResult().cause();
+        if (undecodable(context)) {
+            Throwable cause = ((NettyHttpRequest<?>) context.getRequest()).getNativeRequest().decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException) {
                 return Optional.of(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
             }
             if (cause instanceof TooLongHttpLineException) {
                 return Optional.of(HttpStatus.REQUEST_URI_TOO_LONG);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where a body that is not JSON at all went wrong, if that is what the failure is. */
+    private static Optional<String> malformedJson(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JsonProcessingException json && json.getLocation() != null
+                    && json.getLocation() != JsonLocation.NA && json.getLocation().getLineNr() > 0) {
+                return Optional.of("Invalid JSON request body: malformed JSON at line " + json.getLocation().getLineNr()
+                        + ", column " + json.getLocation().getColumnNr());
+            }
+            if (cause instanceof JsonProcessingException) {
+                return Optional.of("Invalid JSON request body");
             }
         }
         return Optional.empty();
@@ -117,12 +145,9 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
      */
     private static String unreadableValue(ConversionErrorException e) {
         Throwable cause = e.getConversionError().getCause();
-        for (Throwable c = cause; c != null; c = c.getCause()) {
-            if (c instanceof JsonProcessingException json && json.getLocation() != null
-                    && json.getLocation() != JsonLocation.NA && json.getLocation().getLineNr() > 0) {
-                return "Invalid JSON request body: malformed JSON at line " + json.getLocation().getLineNr()
-                        + ", column " + json.getLocation().getColumnNr();
-            }
+        Optional<String> malformed = malformedJson(cause);
+        if (malformed.isPresent()) {
+            return malformed.get();
         }
         Matcher kinds = WRONG_KIND.matcher(String.valueOf(cause == null ? e.getMessage() : cause.getMessage()));
         if (kinds.find()) {

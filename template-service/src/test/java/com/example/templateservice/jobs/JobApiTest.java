@@ -98,6 +98,9 @@ class JobApiTest extends ServiceTest {
 
         assertEquals(431, headers.statusCode(), headers.body());
         assertEquals(414, uri.statusCode(), uri.body());
+        // The server drops such a connection: the answer must say so, or a client reuses it and loses a request.
+        assertEquals("close", headers.headers().firstValue("Connection").orElse(""));
+        assertEquals("close", uri.headers().firstValue("Connection").orElse(""));
     }
 
     @Test
