@@ -223,7 +223,8 @@ public class JobWorker {
         }
         Map<String, Object> done = result;
         if (record(delivery, () -> queue.complete(delivery, name, done))) {
-            LOG.info("Job {} ({}) done on attempt {}", delivery.jobId(), job.type(), job.attempt());
+            // DEBUG: at thousands of jobs a second, a line each would cost more than the jobs.
+            LOG.debug("Job {} ({}) done on attempt {}", delivery.jobId(), job.type(), job.attempt());
         }
     }
 
