@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * Turns template-service into the archetype's resources, so that template-service stays the only
  * copy of what gets generated. Run by the archetype module's build (JDK only, no dependencies):
  *
- * <pre>java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR
+ * <pre>java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR ARCHETYPE_VERSION
  * java ConvertTemplate.java --name-pattern     (prints the pattern of every spelling of the name, for grep -i -E)</pre>
  *
  * <p>It takes template-service's files as git tracks them (never target/ or anything ignored) and
@@ -97,14 +97,15 @@ public class ConvertTemplate {
             System.out.println(NAME.pattern());
             return;
         }
-        if (args.length != 3) {
-            System.err.println("usage: java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR");
+        if (args.length != 4) {
+            System.err.println("usage: java ConvertTemplate.java TEMPLATE_DIR ARCHETYPE_SOURCES OUTPUT_DIR ARCHETYPE_VERSION");
             System.exit(2);
         }
         Path template = Path.of(args[0]).toRealPath();
         Path sources = Path.of(args[1]);
         Path output = Path.of(args[2]);
         try {
+            checkGeneratorVersion(Files.readString(template.resolve("pom.xml")), args[3]);
             new ConvertTemplate().convert(template, sources, output);
         } catch (ConversionException e) {
             System.err.println("error: " + e.getMessage());
@@ -326,6 +327,24 @@ public class ConvertTemplate {
 
     static String groovyString(String text) {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    static final Pattern GENERATOR_VERSION = Pattern.compile("<service-generator.version>([^<]+)</service-generator.version>");
+
+    /**
+     * Every generated service records the archetype release it came from in its pom.xml; the value is
+     * template-service's own, so it must be this archetype's version (release/release.sh sets both).
+     */
+    static void checkGeneratorVersion(String pom, String archetypeVersion) {
+        Matcher recorded = GENERATOR_VERSION.matcher(pom);
+        if (!recorded.find()) {
+            throw new ConversionException("template-service/pom.xml has no <service-generator.version>: a generated"
+                    + " service must record the release it came from");
+        }
+        if (!recorded.group(1).equals(archetypeVersion)) {
+            throw new ConversionException("template-service/pom.xml records service-generator.version " + recorded.group(1)
+                    + ", but the archetype is " + archetypeVersion + "; set both with release/release.sh");
+        }
     }
 
     static final Pattern PROJECT_VERSION =

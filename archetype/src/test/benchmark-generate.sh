@@ -9,6 +9,9 @@ set -eu
 runs=${1:-5}
 repo_root=$(cd "$(dirname "$0")/../../.." && pwd)
 mvnw=$repo_root/mvnw
+# Both versions from the root pom, where they are kept.
+version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$repo_root/pom.xml" | head -n 1)
+plugin_version=$(sed -n 's:.*<archetype-plugin.version>\(.*\)</archetype-plugin.version>.*:\1:p' "$repo_root/pom.xml")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -20,7 +23,7 @@ time_generation() {
   local dir start end
   dir=$(mktemp -d "$work/run.XXXX")
   start=$(date +%s.%N)
-  (cd "$dir" && "$mvnw" -B -q -ntp org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate \
+  (cd "$dir" && "$mvnw" -B -q -ntp "org.apache.maven.plugins:maven-archetype-plugin:$plugin_version:generate" \
     -DarchetypeGroupId="$1" -DarchetypeArtifactId="$2" -DarchetypeVersion="$3" \
     -DgroupId=com.acme.payments -DartifactId=billing-service -Dpackage=com.acme.payments.billing) >/dev/null
   end=$(date +%s.%N)
@@ -42,7 +45,7 @@ bench() {
   printf '%s' "$times" | median
 }
 
-service=$(bench "micronaut-service-archetype" com.example.archetypes micronaut-service-archetype 0.1.0-SNAPSHOT)
+service=$(bench "micronaut-service-archetype" com.example.archetypes micronaut-service-archetype "$version")
 quickstart=$(bench "maven-archetype-quickstart (baseline)" org.apache.maven.archetypes maven-archetype-quickstart 1.5)
 
 printf '\nMedian of %d generations, warm local repository:\n' "$runs"

@@ -11,7 +11,10 @@
 #      package and version, and gives a service that builds;
 #   5. first steps: in the renamed service `./mvnw mn:run` serves / and /health, and a change to a
 #      template and to a Java class is live without a restart;
-#   6. one place for each fact: README.md's table of name rules says what name-rules.properties says.
+#   6. one place for each fact: README.md's table of name rules says what name-rules.properties says;
+#   7. a release (release/release.sh, from a clone of the committed generator) published
+#      (release/publish.sh) to a Maven repository served on 127.0.0.1 generates, from an empty local
+#      repository and -DarchetypeCatalog=remote, a service that builds and records that release.
 # The jar is installed into a private local repository that is chained in front of the user's
 # (maven.repo.local.tail, Maven 3.9), so the proofs never see an older installed archetype and
 # never change the user's repository.
@@ -348,6 +351,67 @@ for property in groupId artifactId package version; do
     fail "README.md's table lacks \"| \`$property\` | $summary |\" (name-rules.properties says so)"
   fi
 done
+
+say "7. A release, published to a Maven repository, generates a service for someone who never cloned this"
+release_work=$work/release
+generator=$release_work/generator
+mkdir -p "$release_work/repository" "$release_work/user"
+git clone -q "$repo_root" "$generator"
+git -C "$generator" config user.email proofs@localhost
+git -C "$generator" config user.name "Archetype proofs"
+release_version=9.9.9
+repository_port=$(free_port)
+repository=http://127.0.0.1:$repository_port/releases
+java "$archetype_dir/src/test/RepositoryServer.java" "$release_work/repository" "$repository_port" "$logs/repository-requests.log" \
+  >"$logs/repository.log" 2>&1 &
+repository_pid=$!
+if ! (cd "$generator" && release/release.sh "$release_version" 9.9.10-SNAPSHOT) >"$logs/release.log" 2>&1; then
+  fail "release/release.sh failed:"
+  tail -n 20 "$logs/release.log" | indent
+elif ! (cd "$generator" && git checkout -q "v$release_version" && release/publish.sh "$repository") >"$logs/publish.log" 2>&1; then
+  fail "release/publish.sh failed:"
+  tail -n 20 "$logs/publish.log" | indent
+else
+  pass "released and tagged v$release_version, published to $repository with its catalog"
+  # The user's Maven: no generator in its (empty) repository, the team's repository in its settings.
+  cat >"$release_work/settings.xml" <<SETTINGS
+<settings>
+  <profiles><profile><id>team</id><repositories><repository>
+    <id>archetype</id><url>$repository</url>
+  </repository></repositories></profile></profiles>
+  <activeProfiles><activeProfile>team</activeProfile></activeProfiles>
+</settings>
+SETTINGS
+  # README.md's command, word for word but for the release's version, run by the wrapper's Maven
+  # with the settings above and an empty local repository.
+  read -r -a words <<<"$(awk '/<!-- ci: generate command -->/ { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next } inside { print }' "$repo_root/README.md" | sed 's/\\$//' | tr '\n' ' ')"
+  [ "${words[0]:-}" = mvn ] || fail "README.md has no mvn command after <!-- ci: generate command -->"
+  words=("${words[@]:1}")
+  for i in "${!words[@]}"; do
+    case "${words[$i]}" in -DarchetypeVersion=*) words[i]=-DarchetypeVersion=$release_version ;; esac
+  done
+  if (cd "$release_work/user" && "$mvnw" -ntp -s "$release_work/settings.xml" \
+    -Dmaven.repo.local="$release_work/empty-repository" "${words[@]}") >"$logs/remote-generate.log" 2>&1; then
+    orders=$release_work/user/$(printf '%s\n' "${words[@]}" | sed -n 's/^-DartifactId=//p')
+    if ! grep -q "GET /releases/archetype-catalog.xml" "$logs/repository-requests.log"; then
+      fail "the remote catalog was not read from $repository"
+    elif ! grep -q "GET /releases/com/example/archetypes/micronaut-service-archetype/$release_version/.*\.jar" "$logs/repository-requests.log"; then
+      fail "the archetype did not come from $repository"
+    elif ! grep -q "<service-generator.version>$release_version</service-generator.version>" "$orders/pom.xml"; then
+      fail "$orders does not record the release it came from"
+    elif ! (cd "$orders" && ./mvnw -B -q -ntp package -DskipTests) >"$logs/remote-service-build.log" 2>&1; then
+      fail "$orders does not build; see $logs/remote-service-build.log"
+    else
+      pass "README.md's command, from an empty local repository: catalog and archetype from $repository;"
+      pass "  $(basename "$orders") records release $release_version and builds"
+    fi
+  else
+    fail "generating from the published release failed:"
+    grep -E "ERROR" "$logs/remote-generate.log" | head -n 10 | indent
+  fi
+fi
+kill "$repository_pid" 2>/dev/null || true
 
 echo "Logs: $logs"
 finish "Archetype proofs"
