@@ -27,10 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=.ci/docker.sh
 . "$here/docker.sh"
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 SERVICE_DIR" >&2
-  exit 2
-fi
+[ $# -eq 1 ] || usage SERVICE_DIR
 dir=$(cd "$1" && pwd)
 name=$(basename "$dir")
 project=ci-compose-$$

@@ -27,10 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=.ci/docker.sh
 . "$here/docker.sh"
 
-if [ $# -eq 0 ]; then
-  echo "usage: $0 SERVICE_DIR [SERVICE_DIR...]" >&2
-  exit 2
-fi
+[ $# -gt 0 ] || usage 'SERVICE_DIR [SERVICE_DIR...]'
 
 web_port=18080 worker_port=18081
 web_url=http://127.0.0.1:$web_port

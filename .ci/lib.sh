@@ -18,6 +18,11 @@ die() {
   printf '  FAIL  %s\n' "$*" >&2
   exit 1
 }
+# usage ARGUMENTS: the script's usage line, naming ARGUMENTS, and exit 2 (a wrong call).
+usage() {
+  echo "usage: $0 $*" >&2
+  exit 2
+}
 # indent: the lines on stdin, indented under a PASS or FAIL line.
 indent() { sed 's/^/          /'; }
 

@@ -15,10 +15,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=.ci/lib.sh
 . .ci/lib.sh
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 REPOSITORY_URL [MAVEN_ARGS...]" >&2
-  exit 2
-fi
+[ $# -ge 1 ] || usage 'REPOSITORY_URL [MAVEN_ARGS...]'
 url=${1%/}
 shift
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)

@@ -17,10 +17,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=.ci/lib.sh
 . .ci/lib.sh
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 VERSION NEXT_VERSION   (e.g. 0.2.0 0.3.0-SNAPSHOT)" >&2
-  exit 2
-fi
+[ $# -eq 2 ] || usage 'VERSION NEXT_VERSION   (e.g. 0.2.0 0.3.0-SNAPSHOT)'
 version=$1 next=$2
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "VERSION '$version' is not MAJOR.MINOR.PATCH (e.g. 0.2.0)"
 [[ $next =~ ^[0-9]+\.[0-9]+\.[0-9]+-SNAPSHOT$ ]] || die "NEXT_VERSION '$next' is not MAJOR.MINOR.PATCH-SNAPSHOT (e.g. 0.3.0-SNAPSHOT)"

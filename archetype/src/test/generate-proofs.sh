@@ -102,6 +102,26 @@ else
   tail -n 30 "$logs/self.log" | indent
 fi
 
+# verify_renamed WHAT LOG [MAVEN_ARGS...]: runs `./mvnw verify` in the renamed service; passes when
+# it succeeds with tests run and none failed or skipped.
+verify_renamed() {
+  local what=$1 log=$logs/$2 tests
+  shift 2
+  if [ "${SKIP_RENAMED_VERIFY:-false}" = true ]; then
+    printf '  SKIP  %s (SKIP_RENAMED_VERIFY=true)\n' "$what"
+  elif (cd "$service" && ./mvnw -B -ntp "$@" verify) >"$log" 2>&1; then
+    tests=$(grep -h -o 'Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: 0$' "$log" | tail -n 1)
+    if [ -n "$tests" ]; then
+      pass "$what passed ($tests)"
+    else
+      fail "$what ran no tests, or skipped some; see $log"
+    fi
+  else
+    fail "$what failed:"
+    grep -E 'Tests run:|FAIL|ERROR' "$log" | head -n 30 | indent
+  fi
+}
+
 say "2. Rename: com.acme.payments / billing-service / com.acme.payments.billing"
 renamed=$work/renamed
 service=$renamed/billing-service
@@ -139,32 +159,9 @@ if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -Dartifac
   else
     fail "the generator printed no next steps"
   fi
-  if [ "${SKIP_RENAMED_VERIFY:-false}" = true ]; then
-    printf '  SKIP  ./mvnw verify of billing-service (SKIP_RENAMED_VERIFY=true)\n'
-  elif (cd "$service" && ./mvnw -B -ntp verify) >"$logs/billing-service-verify.log" 2>&1; then
-    tests=$(grep -h -o 'Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: 0$' "$logs/billing-service-verify.log" | tail -n 1)
-    if [ -n "$tests" ]; then
-      pass "billing-service's own ./mvnw verify passed ($tests)"
-    else
-      fail "billing-service's ./mvnw verify ran no tests, or skipped some; see $logs/billing-service-verify.log"
-    fi
-  else
-    fail "billing-service's own ./mvnw verify failed:"
-    grep -E 'Tests run:|FAIL|ERROR' "$logs/billing-service-verify.log" | head -n 30 | indent
-  fi
-  if [ "${SKIP_RENAMED_VERIFY:-false}" = true ]; then
-    printf '  SKIP  the infrastructure checks of billing-service (SKIP_RENAMED_VERIFY=true)\n'
-  elif (cd "$service" && ./mvnw -B -ntp -f infra/pom.xml verify) >"$logs/billing-service-infra.log" 2>&1; then
-    tests=$(grep -h -o 'Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: 0$' "$logs/billing-service-infra.log" | tail -n 1)
-    if [ -n "$tests" ]; then
-      pass "billing-service's infrastructure checks passed: stacks, cdk-nag, delivery files, up and down ($tests)"
-    else
-      fail "billing-service's infrastructure checks ran no tests; see $logs/billing-service-infra.log"
-    fi
-  else
-    fail "billing-service's infrastructure checks failed:"
-    grep -E 'Tests run:|FAIL|ERROR' "$logs/billing-service-infra.log" | head -n 30 | indent
-  fi
+  verify_renamed "billing-service's own ./mvnw verify" billing-service-verify.log
+  verify_renamed "billing-service's infrastructure checks (stacks, cdk-nag, delivery files, up and down)" \
+    billing-service-infra.log -f infra/pom.xml
 else
   fail "generation failed:"
   tail -n 30 "$logs/renamed.log" | indent
@@ -311,6 +308,18 @@ if [ -d "$service" ]; then
     until_true 10 sh -c "curl -fsS '$base/jobs/$id' | grep -q '\"status\":\"DONE\"'" || return 1
     curl -fsS "$base/jobs/$id" | grep -q -F "\"greeting\":\"$1\""
   }
+  # change_is_live WHAT CHECK...: passes when CHECK succeeds within 120 s of the change just made.
+  change_is_live() {
+    local what=$1 start
+    shift
+    start=$(now)
+    if until_true 120 "$@"; then
+      pass "$what is live after $(elapsed "$start"), without a restart by hand"
+    else
+      fail "mn:run: $what was not live within 120 s; the log ends:"
+      tail -n 20 "$logs/mn-run.log" | indent
+    fi
+  }
   start=$(now)
   if ! until_true 180 page_says 'Hello, World'; then
     fail "mn:run: GET / did not answer within 180 s; the log ends:"
@@ -320,21 +329,10 @@ if [ -d "$service" ]; then
   else
     pass "mn:run serves / and /health after $(elapsed "$start")"
     sed -i 's|<h1>Hello, World</h1>|<h1>Hello, first hour</h1>|' "$steps/src/main/resources/views/home.ftlh"
-    start=$(now)
-    if until_true 120 page_says 'Hello, first hour'; then
-      pass "a template change is live after $(elapsed "$start"), without a restart by hand"
-    else
-      fail "mn:run: the template change was not live within 120 s"
-    fi
+    change_is_live "a template change" page_says 'Hello, first hour'
     handler=$(find "$steps/src/main/java" -name GreetJobHandler.java)
     sed -i 's|"Hello, " + name|"Hi, " + name|' "$handler"
-    start=$(now)
-    if until_true 120 greeting_is 'Hi, Ada!'; then
-      pass "a Java change is live after $(elapsed "$start"), without a restart by hand"
-    else
-      fail "mn:run: the Java change was not live within 120 s; the log ends:"
-      tail -n 20 "$logs/mn-run.log" | indent
-    fi
+    change_is_live "a Java change" greeting_is 'Hi, Ada!'
   fi
   stop_run
 else
