@@ -53,14 +53,12 @@ class JobWorkerTest extends ServiceTest {
 
     @Test
     void aJobThatAlwaysFailsEndsInTheDeadLetterStreamAfterTheConfiguredAttempts() {
-        String id = submit(http, "always-fails", "{\"n\": 1}");
+        String id = submit(http, "fails", "{\"n\": 1}");
 
-        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
-
-        assertEquals(3, job.get("attempts"), "app.jobs.max-attempts is 3 in application-test.yml");
-        assertEquals("IllegalStateException: this job always fails", job.get("error"));
+        // app.jobs.max-attempts is 3 in application-test.yml
+        awaitFailure(id, 3, "IllegalStateException: this job always fails");
         Map<String, String> dead = deadLetter(id).orElseThrow(() -> new AssertionError("job " + id + " is not in the dead-letter stream"));
-        assertEquals("always-fails", dead.get("type"));
+        assertEquals("fails", dead.get("type"));
         assertEquals("{\"n\":1}", dead.get("payload"));
         assertEquals("3", dead.get("attempts"));
         assertEquals("IllegalStateException: this job always fails", dead.get("error"));
@@ -68,12 +66,9 @@ class JobWorkerTest extends ServiceTest {
 
     @Test
     void aHandlerThatSaysRetryingCannotHelpFailsTheJobAtOnce() {
-        String id = submit(http, "fails-for-good", "{}");
+        String id = submit(http, "fails", "{\"how\": \"for-good\"}");
 
-        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
-
-        assertEquals(1, job.get("attempts"));
-        assertEquals("payload.order does not exist", job.get("error"));
+        awaitFailure(id, 1, "payload.order does not exist");
         assertTrue(deadLetter(id).isPresent(), "job " + id + " is not in the dead-letter stream");
     }
 
@@ -81,15 +76,12 @@ class JobWorkerTest extends ServiceTest {
     void theExampleJobFailsABadPayloadWithoutRetrying() {
         String id = submit(http, "greet", "{\"name\": 42}");
 
-        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
-
-        assertEquals(1, job.get("attempts"));
-        assertEquals("payload.name must be a non-empty string", job.get("error"));
+        awaitFailure(id, 1, "payload.name must be a non-empty string");
     }
 
     @Test
     void anErrorThrownByAHandlerFailsItsJobAndTheWorkerGoesOn() {
-        String failing = submit(http, "throws-an-error", "{}");
+        String failing = submit(http, "fails", "{\"how\": \"with-an-error\"}");
 
         Map<String, Object> job = awaitStatus(http, failing, "FAILED", WITHIN);
         String next = submit(http, "greet", "{\"name\": \"Barbara\"}");
@@ -100,7 +92,7 @@ class JobWorkerTest extends ServiceTest {
 
     @Test
     void theStoredErrorIsBounded() {
-        String id = submit(http, "fails-verbosely", "{\"length\": 20000}");
+        String id = submit(http, "fails", "{\"how\": \"verbosely\", \"length\": 20000}");
 
         Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
 
@@ -126,11 +118,9 @@ class JobWorkerTest extends ServiceTest {
                 Map.of("id", id, "type", "greet", "payload", "<name>Ada</name>", "status", "QUEUED", "attempts", "0"));
         redis.sync().xadd(stream(), "job", id);
 
-        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
+        awaitFailure(id, 1, "its payload is not a JSON object");
         String next = submit(http, "greet", "{\"name\": \"Frances\"}");
 
-        assertEquals("its payload is not a JSON object", job.get("error"));
-        assertEquals(1, job.get("attempts"));
         assertEquals("DONE", awaitStatus(http, next, "DONE", WITHIN).get("status"));
     }
 
@@ -149,6 +139,13 @@ class JobWorkerTest extends ServiceTest {
         String slot = services.keyPrefix() + ":periodic:queue-report";
 
         Await.until("the queue report has claimed an interval", WITHIN, () -> redis.sync().exists(slot) == 1);
+    }
+
+    /** Waits until the job has FAILED, and checks after how many runs and with which stored error. */
+    private void awaitFailure(String id, int attempts, String error) {
+        Map<String, Object> job = awaitStatus(http, id, "FAILED", WITHIN);
+        assertEquals(attempts, job.get("attempts"), job.toString());
+        assertEquals(error, job.get("error"));
     }
 
     private Optional<Map<String, String>> deadLetter(String id) {

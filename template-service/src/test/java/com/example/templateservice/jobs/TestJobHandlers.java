@@ -14,11 +14,23 @@ import java.util.concurrent.ConcurrentHashMap;
 @Factory
 class TestJobHandlers {
 
-    /** Fails every run. */
+    /**
+     * Fails every run, the way {@code payload.how} says: "retryable" (the default), "for-good" (no
+     * retry can help), "with-an-error" (an Error, not an Exception, as a handler that overflows its
+     * stack throws) or "verbosely" (a message of {@code payload.length} characters).
+     */
     @Singleton
-    JobHandler alwaysFails() {
-        return handler("always-fails", payload -> {
-            throw new IllegalStateException("this job always fails");
+    JobHandler fails() {
+        return handler("fails", payload -> {
+            String how = String.valueOf(payload.getOrDefault("how", "retryable"));
+            if (how.equals("with-an-error")) {
+                throw new StackOverflowError("deep recursion");
+            }
+            throw switch (how) {
+                case "for-good" -> new PermanentJobFailure("payload.order does not exist");
+                case "verbosely" -> new IllegalStateException("x".repeat(((Number) payload.get("length")).intValue()));
+                default -> new IllegalStateException("this job always fails");
+            };
         });
     }
 
@@ -31,30 +43,6 @@ class TestJobHandlers {
                 throw new IllegalStateException("first run fails");
             }
             return Map.of("ok", true);
-        });
-    }
-
-    /** Fails in a way no retry can fix. */
-    @Singleton
-    JobHandler failsForGood() {
-        return handler("fails-for-good", payload -> {
-            throw new PermanentJobFailure("payload.order does not exist");
-        });
-    }
-
-    /** Fails with an Error rather than an Exception, as a handler that overflows its stack does. */
-    @Singleton
-    JobHandler throwsAnError() {
-        return handler("throws-an-error", payload -> {
-            throw new StackOverflowError("deep recursion");
-        });
-    }
-
-    /** Fails with a message of {@code payload.length} characters. */
-    @Singleton
-    JobHandler failsVerbosely() {
-        return handler("fails-verbosely", payload -> {
-            throw new IllegalStateException("x".repeat(((Number) payload.get("length")).intValue()));
         });
     }
 

@@ -269,17 +269,16 @@ final class FakeAws implements AutoCloseable {
         String repository = request.path("repositoryName").asText();
         calls.add("ecr:" + action + " " + repository);
         List<String> digests = images.get(repository);
+        String json = "application/x-amz-json-1.1";
         if (digests == null) {
-            respond(exchange, 400, "application/x-amz-json-1.1", "{\"__type\":\"RepositoryNotFoundException\","
+            respond(exchange, 400, json, "{\"__type\":\"RepositoryNotFoundException\","
                     + "\"message\":\"The repository with name '" + repository + "' does not exist\"}");
-            return;
-        }
-        if (action.equals("ListImages")) {
+        } else if (action.equals("ListImages")) {
             String ids = String.join(",", digests.stream().map(d -> "{\"imageDigest\":\"" + d + "\"}").toList());
-            respond(exchange, 200, "application/x-amz-json-1.1", "{\"imageIds\":[" + ids + "]}");
+            respond(exchange, 200, json, "{\"imageIds\":[" + ids + "]}");
         } else {
             request.path("imageIds").forEach(id -> digests.remove(id.path("imageDigest").asText()));
-            respond(exchange, 200, "application/x-amz-json-1.1", "{\"imageIds\":" + request.path("imageIds") + ",\"failures\":[]}");
+            respond(exchange, 200, json, "{\"imageIds\":" + request.path("imageIds") + ",\"failures\":[]}");
         }
     }
 
