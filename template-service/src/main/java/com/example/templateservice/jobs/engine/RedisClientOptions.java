@@ -13,6 +13,8 @@ import io.micronaut.configuration.lettuce.ClientResourcesMutator;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.context.event.BeanDestroyedEvent;
+import io.micronaut.context.event.BeanDestroyedEventListener;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
@@ -30,10 +32,13 @@ import java.util.concurrent.TimeUnit;
  *       Redis coming back.</li>
  * </ul>
  * It also gives the connection Redis's password (AUTH token) from {@code REDIS_PASSWORD}, when set, so
- * that the secret need not be written into REDIS_URL.
+ * that the secret need not be written into REDIS_URL; and it shuts down the client's resources (event
+ * loops, timers) with the client, which micronaut-redis 6.9 leaves running: it builds them itself and
+ * hands them to the client, which then does not own them.
  */
 @Singleton
-class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, ClientResourcesMutator {
+class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, BeanDestroyedEventListener<RedisClient>,
+        ClientResourcesMutator {
 
     private final Duration timeout;
     private final Duration pollTimeout;
@@ -62,6 +67,11 @@ class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, Clien
                 .timeoutOptions(TimeoutOptions.builder().timeoutSource(new CommandTimeout(timeout, pollTimeout)).build())
                 .build());
         return client;
+    }
+
+    @Override
+    public void onDestroyed(BeanDestroyedEvent<RedisClient> event) {
+        event.getBean().getResources().shutdown();
     }
 
     @Override
