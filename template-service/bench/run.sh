@@ -55,7 +55,7 @@ java_opts=$(sed -n 's/^ *JAVA_OPTS="\([^"]*\)".*/\1/p' Dockerfile | head -n 1)
 java_opts="$java_opts -XX:MaxRAM=$memory"
 # The image's class data archive, when its Dockerfile makes one, made the same way.
 cds=""
-if grep -q 'ArchiveClassesAtExit' Dockerfile; then
+if grep -q 'record-class-data' Dockerfile; then
   cds="-XX:SharedArchiveFile=target/app.jsa -Xshare:auto -Xlog:cds=off,cds+dynamic=off"
 fi
 
@@ -63,11 +63,7 @@ say "Building the jar"
 ./mvnw -B -q -ntp package -DskipTests >"$work/build.log" 2>&1 || { tail -n 20 "$work/build.log" >&2; die "the build failed"; }
 mysql_run "CREATE DATABASE \`$database\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 if [ -n "$cds" ]; then
-  rm -f target/app.jsa
-  # shellcheck disable=SC2086 # JAVA_OPTS holds several options
-  APP_ROLE=all DB_HOST=127.0.0.1 DB_PORT=1 java $java_opts -XX:ArchiveClassesAtExit=target/app.jsa -jar "target/$service.jar" \
-    >/dev/null 2>&1 || true
-  [ -s target/app.jsa ] || die "the class data archive was not written"
+  APP_JAR=target/$service.jar APP_CLASS_DATA=target/app.jsa JAVA_OPTS=$java_opts ./docker-entrypoint.sh record-class-data
 fi
 
 # start ROLE PORT: starts the jar in ROLE as the image would; prints its PID.
