@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs queued jobs, {@code app.jobs.worker-threads} at a time. One thread reads new jobs from the
- * stream, as many at once as there are idle worker threads; a timer renews the claims on the jobs
- * running here and, once per poll timeout, puts due retries back in the stream and takes over jobs
- * that a stopped worker left behind.
+ * stream in batches, keeping up to as many jobs again as there are threads read ahead, so that a
+ * thread that finishes a job finds its next one here rather than waiting for a read; a timer renews
+ * the claims on every job held here and, once per poll timeout, puts due retries back in the stream
+ * and takes over jobs that a stopped worker left behind.
  *
  * <p>A job is acknowledged only after its handler has returned or its failure has been recorded, so a
  * worker that dies mid-job loses nothing: its claims stop being renewed, and after the visibility
@@ -53,7 +54,9 @@ public class JobWorker {
             + UUID.randomUUID().toString().substring(0, 8);
     /** The deliveries this process holds (running, or about to), by stream message id. */
     private final Map<String, JobQueue.Delivery> held = new ConcurrentHashMap<>();
-    private final Object capacity = new Object();
+    /** Jobs held here at most: one running on each thread, and as many again read ahead. */
+    private final int maxHeld;
+    private final Object room = new Object();
     private final ExecutorService jobs;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("job-timer"));
     private final Thread reader = daemon("job-reader").newThread(this::readLoop);
@@ -71,6 +74,7 @@ public class JobWorker {
         this.settings = settings;
         this.redis = redis;
         this.jobs = Executors.newFixedThreadPool(settings.workerThreads(), daemon("job-worker-"));
+        this.maxHeld = 2 * settings.workerThreads();
     }
 
     /** Starts reading jobs once the application context is up. */
@@ -86,9 +90,9 @@ public class JobWorker {
     }
 
     /**
-     * Stops taking jobs and waits, up to the shutdown timeout, for the jobs it holds to finish (their
-     * claims are renewed meanwhile). A job still running after that stays unacknowledged, and another
-     * worker takes it over.
+     * Stops taking jobs and waits, up to the shutdown timeout, for the jobs it holds (running, and read
+     * ahead) to finish; their claims are renewed meanwhile. A job still held after that stays
+     * unacknowledged, and another worker takes it over.
      */
     @PreDestroy
     void stop() throws InterruptedException {
@@ -128,15 +132,15 @@ public class JobWorker {
         StatefulRedisConnection<String, String> connection = null;
         while (running) {
             try {
-                int idle = awaitIdleThreads();
-                if (idle == 0) {
+                int free = awaitRoom();
+                if (free == 0) {
                     continue;
                 }
                 if (connection == null) {
                     connection = redis.connectForBlockingReads();
                     queue.createConsumerGroup();
                 }
-                for (JobQueue.Delivery delivery : queue.read(connection.sync(), name, idle)) {
+                for (JobQueue.Delivery delivery : queue.read(connection.sync(), name, free)) {
                     dispatch(delivery);
                 }
                 lastReadNanos = System.nanoTime();
@@ -155,20 +159,27 @@ public class JobWorker {
         }
     }
 
-    /** Waits until a worker thread is idle, or the poll timeout has passed; returns how many are idle. */
-    private int awaitIdleThreads() {
-        synchronized (capacity) {
-            int idle = settings.workerThreads() - held.size();
-            if (idle <= 0 && running) {
+    /**
+     * Waits until there is room for a thread's worth of jobs (so that reads come in batches, not one
+     * per finished job), or the poll timeout has passed; returns how many more jobs may be held.
+     */
+    private int awaitRoom() {
+        synchronized (room) {
+            long deadline = System.nanoTime() + settings.pollTimeout().toNanos();
+            while (running && maxHeld - held.size() < settings.workerThreads()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
                 try {
-                    capacity.wait(settings.pollTimeout().toMillis());
+                    room.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    break;
                 }
-                lastReadNanos = System.nanoTime(); // busy is not stuck: every thread is running a job
-                idle = settings.workerThreads() - held.size();
             }
-            return Math.max(0, idle);
+            lastReadNanos = System.nanoTime(); // busy is not stuck: every thread has jobs to run
+            return Math.max(0, maxHeld - held.size());
         }
     }
 
@@ -179,8 +190,8 @@ public class JobWorker {
                 run(delivery);
             } finally {
                 held.remove(delivery.messageId());
-                synchronized (capacity) {
-                    capacity.notifyAll();
+                synchronized (room) {
+                    room.notifyAll();
                 }
             }
         });
@@ -312,9 +323,9 @@ public class JobWorker {
         }
         try {
             queue.promoteDueRetries();
-            int idle = settings.workerThreads() - held.size();
-            if (idle > 0) {
-                JobQueue.Reclaimed reclaimed = queue.reclaim(name, idle, reclaimCursor);
+            int free = maxHeld - held.size();
+            if (free > 0) {
+                JobQueue.Reclaimed reclaimed = queue.reclaim(name, free, reclaimCursor);
                 reclaimCursor = reclaimed.nextCursor();
                 for (JobQueue.Delivery delivery : reclaimed.deliveries()) {
                     // One of our own, renewed late (a long pause): claiming it again only renewed it.
