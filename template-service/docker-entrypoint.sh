@@ -23,15 +23,15 @@ reachable() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/nu
 # request PORT METHOD PATH: sends one request to the service on 127.0.0.1 (a POST carries a greet job)
 # and prints the answer's status code.
 request() {
-  local body='{"type": "greet", "payload": {"name": "Ada"}}' status
-  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  local body='{"type": "greet", "payload": {"name": "Ada"}}' status=""
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
   if [ "$2" = POST ]; then
     printf '%s %s HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' \
       "$2" "$3" "${#body}" "$body" >&3
   else
     printf '%s %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$2" "$3" >&3
   fi
-  read -r -t 30 _ status _ <&3
+  read -r -t 30 _ status _ <&3 || true
   exec 3<&-
   echo "$status"
 }
@@ -56,16 +56,20 @@ record_class_data() {
   pid=$!
   for _ in $(seq 1 600); do
     reachable 127.0.0.1 "$port" && break
+    kill -0 "$pid" 2>/dev/null || break # it stopped on its own: say so below
     sleep 0.2
   done
-  for path in /health / /jobs/none; do
-    request "$port" GET "$path" >/dev/null || true
-  done
-  request "$port" POST /jobs >/dev/null || true
-  kill -TERM "$pid"
+  if kill -0 "$pid" 2>/dev/null; then
+    for path in /health / /jobs/none; do
+      request "$port" GET "$path" >/dev/null || true
+    done
+    request "$port" POST /jobs >/dev/null || true
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" || true
   if [ ! -s "$class_data" ]; then
-    echo "docker-entrypoint: the training run wrote no class data archive to $class_data" >&2
+    echo "docker-entrypoint: the training run wrote no class data archive to $class_data;" \
+      "the service did not start (run java -jar $jar to see why)" >&2
     exit 1
   fi
 }
