@@ -209,16 +209,6 @@ public class JobQueue {
                 new String[] {stream}, GROUP, consumer, String.valueOf(idle.toMillis())));
     }
 
-    /**
-     * Claims the current run of a periodic task: the number of the current interval for the first
-     * worker to ask in it, empty for every later one.
-     */
-    Optional<Long> claimPeriodicSlot(String task, Duration interval) {
-        long slot = await(redis.<Long>eval(QueueScripts.CLAIM_PERIODIC_SLOT, ScriptOutputType.INTEGER,
-                new String[] {settings.keyPrefix() + ":periodic:" + task}, String.valueOf(interval.toMillis())));
-        return slot < 0 ? Optional.empty() : Optional.of(slot);
-    }
-
     public Stats stats() {
         createConsumerGroup(); // the report may run before any worker thread has created it
         long length = await(redis.call(commands -> commands.xlen(stream).toCompletableFuture()));

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs every {@link PeriodicTask} once per interval across all workers. Each worker asks Redis a few
  * times per interval whether the current interval's run is still to be done; the first to ask in an
- * interval runs it (see {@link QueueScripts#CLAIM_PERIODIC_SLOT}). So a run is neither doubled, with
+ * interval runs it (see {@link PeriodicSlots}). So a run is neither doubled, with
  * any number of workers, nor skipped, while at least one worker is up.
  */
 @WorkerRole
@@ -26,7 +26,7 @@ class PeriodicTasks {
     private static final Logger LOG = LoggerFactory.getLogger(PeriodicTasks.class);
 
     private final List<PeriodicTask> tasks;
-    private final JobQueue queue;
+    private final PeriodicSlots slots;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "periodic-tasks");
         thread.setDaemon(true);
@@ -34,9 +34,9 @@ class PeriodicTasks {
     });
     private volatile boolean failing;
 
-    PeriodicTasks(List<PeriodicTask> tasks, JobQueue queue) {
+    PeriodicTasks(List<PeriodicTask> tasks, PeriodicSlots slots) {
         this.tasks = tasks;
-        this.queue = queue;
+        this.slots = slots;
     }
 
     @EventListener
@@ -52,7 +52,7 @@ class PeriodicTasks {
 
     private void tick(PeriodicTask task) {
         try {
-            if (queue.claimPeriodicSlot(task.name(), task.interval()).isEmpty()) {
+            if (slots.claim(task.name(), task.interval()).isEmpty()) {
                 return;
             }
             failing = false;

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PeriodicSlotTest extends ServiceTest {
 
     @Inject
-    JobQueue queue;
+    PeriodicSlots slots;
 
     @Override
     protected Map<String, String> properties() {
@@ -42,7 +42,7 @@ class PeriodicSlotTest extends ServiceTest {
         for (int i = 0; i < 4; i++) {
             ticking.add(workers.submit(() -> {
                 while (System.nanoTime() < end) {
-                    Optional<Long> slot = queue.claimPeriodicSlot("test-task", interval);
+                    Optional<Long> slot = slots.claim("test-task", interval);
                     slot.ifPresent(claimed::add);
                     Thread.sleep(interval.toMillis() / 4);
                 }
