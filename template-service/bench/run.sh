@@ -5,11 +5,12 @@
 #
 #   bench/run.sh            builds the jar, measures, prints one table; about three minutes
 #
-# It starts the web and worker roles as separate processes the way the image does (its JAVA_OPTS,
-# read from the Dockerfile) within a small container's memory (-XX:MaxRAM, BENCH_MEMORY, 512m by
+# It starts the web and worker roles as separate processes the way the image does (through its
+# docker-entrypoint.sh, with its JAVA_OPTS read from the Dockerfile and its class data) within a small container's memory (-XX:MaxRAM, BENCH_MEMORY, 512m by
 # default), each on a database and Redis key prefix of its own, and stops every process it started
 # by its PID. Figures:
-#   start-up         from the JVM's start to the first 200 on /health, median of 3
+#   start-up         from the entrypoint's start, as a container's, to the first 200 on /health,
+#                    median of 3
 #   GET /            wrk -t2 -c32 for 10 s: requests/s and p99, beside mariadb-slap running the
 #                    counter's one-row UPDATE with 32 clients
 #   CPU per GET /    the web process's CPU time over the requests it served
@@ -53,25 +54,27 @@ trap cleanup EXIT
 # The JVM options the image runs with (its ENV JAVA_OPTS), and the memory of a small container.
 java_opts=$(sed -n 's/^ *JAVA_OPTS="\([^"]*\)".*/\1/p' Dockerfile | head -n 1)
 java_opts="$java_opts -XX:MaxRAM=$memory"
-# The image's class data archive, when its Dockerfile makes one, made the same way.
+# The image's class data archive, when its Dockerfile records one, recorded the same way.
 cds=""
 if grep -q 'record-class-data' Dockerfile; then
-  cds="-XX:SharedArchiveFile=target/app.jsa -Xshare:auto -Xlog:cds=off,cds+dynamic=off"
+  cds=yes
 fi
 
 say "Building the jar"
 ./mvnw -B -q -ntp package -DskipTests >"$work/build.log" 2>&1 || { tail -n 20 "$work/build.log" >&2; die "the build failed"; }
 mysql_run "CREATE DATABASE \`$database\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+rm -f target/app.jsa
 if [ -n "$cds" ]; then
   APP_JAR=target/$service.jar APP_CLASS_DATA=target/app.jsa JAVA_OPTS=$java_opts ./docker-entrypoint.sh record-class-data
 fi
 
-# start ROLE PORT: starts the jar in ROLE as the image would; prints its PID.
+# start ROLE PORT: starts the jar in ROLE through the image's own entrypoint, which replaces itself
+# with the JVM (so the PID printed is the JVM's); prints its PID.
 start() {
-  # shellcheck disable=SC2086 # JAVA_OPTS holds several options
-  APP_ROLE=$1 PORT=$2 LOG_FORMAT=json DB_HOST=$db_host DB_PORT=$db_port DB_NAME=$database DB_USER=$db_user \
-    DB_PASSWORD=$db_password REDIS_URL=redis://$redis_host:$redis_port REDIS_KEY_PREFIX=$prefix \
-    java $cds $java_opts -jar "target/$service.jar" >"$work/$1-$2.log" 2>&1 &
+  APP_JAR=target/$service.jar APP_CLASS_DATA=target/app.jsa JAVA_OPTS=$java_opts PORT=$2 LOG_FORMAT=json \
+    DB_HOST=$db_host DB_PORT=$db_port DB_NAME=$database DB_USER=$db_user DB_PASSWORD=$db_password \
+    REDIS_URL=redis://$redis_host:$redis_port REDIS_KEY_PREFIX=$prefix \
+    ./docker-entrypoint.sh "$1" >"$work/$1-$2.log" 2>&1 &
   echo $!
 }
 
