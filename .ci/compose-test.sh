@@ -26,6 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 # shellcheck source=.ci/docker.sh
 . "$here/docker.sh"
+# shellcheck source=.ci/runtime-repository.sh
+. "$here/runtime-repository.sh"
 
 [ $# -eq 1 ] || usage SERVICE_DIR
 dir=$(cd "$1" && pwd)
@@ -50,6 +52,7 @@ cleanup() {
   docker rm -f "$project-run" >/dev/null 2>&1 || true
   docker rmi -f "$name:local" >/dev/null 2>&1 || true
   docker image prune -f >/dev/null 2>&1 || true
+  stop_runtime_library
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -96,6 +99,9 @@ standin_compose
 standin_compose_services "$dir"
 write_override
 cd "$dir"
+
+say "The runtime library, for the image build"
+serve_runtime_library "$work"
 
 say "docker compose up"
 start=$(now)

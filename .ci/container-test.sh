@@ -13,6 +13,8 @@
 #   entrypoint            gives up clearly, with a non-zero exit, when the database never answers
 # and prints the build, rebuild and start-up times.
 #
+# The images take the runtime library from a Maven repository on 127.0.0.1 that holds the one this
+# checkout built (runtime-repository.sh), as a team's take it from the team's repository.
 # Docker, debootstrap, shellcheck and jq are installed from Debian's packages when missing, and
 # dockerd is started when none runs. No registry can be reached here, so the Dockerfile's base
 # images are replaced by local stand-ins built from Debian packages under the very names the
@@ -26,6 +28,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 # shellcheck source=.ci/docker.sh
 . "$here/docker.sh"
+# shellcheck source=.ci/runtime-repository.sh
+. "$here/runtime-repository.sh"
 
 [ $# -gt 0 ] || usage 'SERVICE_DIR [SERVICE_DIR...]'
 
@@ -105,7 +109,7 @@ cold_build() {
   say "Cold build (no cache)"
   local start
   start=$(now)
-  docker build --no-cache --network host -t "$image" "$dir" >"$work/build.log" 2>&1 \
+  docker build --no-cache --network host --build-arg MAVEN_REPOSITORY_URL -t "$image" "$dir" >"$work/build.log" 2>&1 \
     || { tail -n 30 "$work/build.log" | indent >&2; die "docker build failed"; }
   figure "cold build" "$(elapsed "$start")"
   figure "image size" "$(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1000000 }')"
@@ -118,7 +122,7 @@ rebuild_after_a_one_line_change() {
   (cd "$dir" && tar -cf - --exclude=./target .) | tar -C "$changed" -xf -
   echo "// a one-line change" >>"$(find "$changed/src/main/java" -name Application.java | head -n 1)"
   start=$(now)
-  docker build --network host -t "$image-changed" "$changed" >"$work/rebuild.log" 2>&1 \
+  docker build --network host --build-arg MAVEN_REPOSITORY_URL -t "$image-changed" "$changed" >"$work/rebuild.log" 2>&1 \
     || { tail -n 30 "$work/rebuild.log" | indent >&2; die "rebuild failed"; }
   figure "rebuild after a one-line change" "$(elapsed "$start")"
   grep -A2 -F 'DependencyWarmUp' "$work/rebuild.log" | grep -q 'Using cache' \
@@ -251,7 +255,7 @@ test_service() {
   web=ci-$name-web-$run_id worker=ci-$name-worker-$run_id worker2=ci-$name-worker2-$run_id nodb=ci-$name-nodb-$run_id
   database=ci_container_${run_id//-/_} key_prefix=ci-container-$run_id
   work=$(mktemp -d)
-  trap 'cleanup_service; rm -rf "$work"' EXIT
+  trap 'cleanup_service; rm -rf "$work"; stop_runtime_library' EXIT
 
   say "Container test of $name ($dir)"
   if [ ! -f "$dir/Dockerfile" ] || [ ! -f "$dir/compose.yaml" ] || [ ! -x "$dir/docker-entrypoint.sh" ]; then
@@ -274,8 +278,14 @@ test_service() {
 }
 
 ensure_docker
+say "The runtime library, for the image builds"
+runtime_work=$(mktemp -d)
+trap 'stop_runtime_library; rm -rf "$runtime_work"' EXIT
+serve_runtime_library "$runtime_work"
 for service_dir in "$@"; do
   test_service "$service_dir"
 done
+stop_runtime_library
+rm -rf "$runtime_work"
 print_figures "Container test"
 echo "Container test: all passed"

@@ -113,8 +113,9 @@ standin_compose() {
 compose() {
   local mounts=(-v "$PWD:$PWD") dir
   for dir in ${COMPOSE_MOUNTS:-}; do mounts+=(-v "$dir:$dir"); done
-  docker run --rm --network host -e DOCKER_BUILDKIT=0 -v /var/run/docker.sock:/var/run/docker.sock \
-    "${mounts[@]}" -w "$PWD" standin/compose:trixie docker-compose "$@"
+  # The runtime library's repository, for compose.yaml's build arguments, when the caller set it.
+  docker run --rm --network host -e DOCKER_BUILDKIT=0 -e MAVEN_REPOSITORY_URL -e MAVEN_REPOSITORY_TOKEN \
+    -v /var/run/docker.sock:/var/run/docker.sock "${mounts[@]}" -w "$PWD" standin/compose:trixie docker-compose "$@"
 }
 
 # standin_compose_services SERVICE_DIR: stand-ins for the mysql and redis images its compose.yaml

@@ -59,10 +59,18 @@ public class ConvertTemplate {
      */
     static final Map<String, String> TOKENS = new LinkedHashMap<>();
 
+    /**
+     * The generator's own groupId, which begins with the template's groupId token: the coordinates
+     * and packages of the generator's artifacts (the runtime library, its test helpers) must come out
+     * of generation unchanged, so it is matched before {@code com.example} and written as it is.
+     */
+    static final String GENERATOR_GROUP = "com.example.archetypes";
+
     static {
         TOKENS.put(VERSION_MARK, "version");
         TOKENS.put(PACKAGE, "package");
         TOKENS.put(PACKAGE_PATH, "packageInPathFormat");
+        TOKENS.put(GENERATOR_GROUP, null); // kept as it is
         TOKENS.put("com.example", "groupId");
         TOKENS.put("template-service", "artifactId");
         TOKENS.put("template_service", "snakeCaseName");
@@ -70,10 +78,11 @@ public class ConvertTemplate {
     }
 
     /**
-     * Any spelling of the service's name, those the token table knows included: a file that matches
-     * is filtered, a match left after conversion fails the build, and the rename proof looks for it.
+     * Any spelling of the service's name, those the token table knows included (but not the
+     * generator's groupId): a file that matches is filtered, a match left after conversion fails the
+     * build, and the rename proof looks for it (with grep -P, for the look-ahead).
      */
-    static final Pattern NAME = Pattern.compile("template[-_]?service|com\\.example", Pattern.CASE_INSENSITIVE);
+    static final Pattern NAME = Pattern.compile("template[-_]?service|com\\.example(?!\\.archetypes\\b)", Pattern.CASE_INSENSITIVE);
 
     /** Java sources live in the package directory, which the generator creates from {@code package}. */
     static final List<String> SOURCE_ROOTS = List.of("src/main/java", "src/test/java", "infra/src/main/java", "infra/src/test/java");
@@ -231,7 +240,7 @@ public class ConvertTemplate {
         while (i < text.length()) {
             for (Map.Entry<String, String> token : TOKENS.entrySet()) {
                 if (text.startsWith(token.getKey(), i)) {
-                    out.append("${").append(token.getValue()).append('}');
+                    out.append(token.getValue() == null ? token.getKey() : "${" + token.getValue() + "}");
                     i += token.getKey().length();
                     continue scan;
                 }
@@ -332,8 +341,9 @@ public class ConvertTemplate {
     static final Pattern GENERATOR_VERSION = Pattern.compile("<service-generator.version>([^<]+)</service-generator.version>");
 
     /**
-     * Every generated service records the archetype release it came from in its pom.xml; the value is
-     * template-service's own, so it must be this archetype's version (release/release.sh sets both).
+     * Every generated service records the archetype release it came from in its pom.xml, and depends
+     * on the runtime library of that release; both values are template-service's own, so they must be
+     * this archetype's version (release/release.sh sets them all).
      */
     static void checkGeneratorVersion(String pom, String archetypeVersion) {
         Matcher recorded = GENERATOR_VERSION.matcher(pom);
@@ -345,7 +355,16 @@ public class ConvertTemplate {
             throw new ConversionException("template-service/pom.xml records service-generator.version " + recorded.group(1)
                     + ", but the archetype is " + archetypeVersion + "; set both with release/release.sh");
         }
+        Matcher runtime = RUNTIME_VERSION.matcher(pom);
+        if (!runtime.find() || !runtime.group(1).equals(archetypeVersion)) {
+            throw new ConversionException("template-service/pom.xml must depend on micronaut-service-runtime "
+                    + archetypeVersion + " (<micronaut-service-runtime.version>), the library released with this archetype;"
+                    + " it names " + (runtime.find(0) ? runtime.group(1) : "none") + ". Set it with release/release.sh");
+        }
     }
+
+    static final Pattern RUNTIME_VERSION =
+            Pattern.compile("<micronaut-service-runtime.version>([^<]+)</micronaut-service-runtime.version>");
 
     static final Pattern PROJECT_VERSION =
             Pattern.compile("(<artifactId>template-service</artifactId>\\s*<version>)([^<]+)(</version>)");

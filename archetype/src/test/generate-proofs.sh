@@ -14,7 +14,10 @@
 #   6. one place for each fact: README.md's table of name rules says what name-rules.properties says;
 #   7. a release (release/release.sh, from a clone of the committed generator) published
 #      (release/publish.sh) to a Maven repository served on 127.0.0.1 generates, from an empty local
-#      repository and -DarchetypeCatalog=remote, a service that builds and records that release.
+#      repository and -DarchetypeCatalog=remote, a service that builds against the runtime library
+#      published beside it and records that release;
+#   8. README.md's from-a-clone command, in a fresh clone, builds only the parent, the runtime
+#      library and the archetype, and generates a service beside the clone that builds.
 # The jar is installed into a private local repository that is chained in front of the user's
 # (maven.repo.local.tail, Maven 3.9), so the proofs never see an older installed archetype and
 # never change the user's repository.
@@ -49,6 +52,19 @@ mvn_private() {
   -Dfile="$archetype_jar" -DgroupId="$archetype_group" -DartifactId="$archetype_artifact" \
   -Dversion="$archetype_version" -Dpackaging=maven-archetype -DgeneratePom=true)
 
+# The runtime library every generated service depends on, as this build made it (with its test
+# helpers and the generator's parent pom), in the private repository too; the generated services'
+# builds below use that repository (private_repository_args). The publish proof (7) builds one
+# against the library as published instead.
+runtime_jar=$repo_root/runtime/target/micronaut-service-runtime-$archetype_version
+if [ ! -f "$runtime_jar.jar" ] || [ ! -f "$runtime_jar-tests.jar" ]; then
+  die "$runtime_jar.jar (and -tests.jar) are missing: build the runtime module first (./mvnw verify builds it before the archetype)"
+fi
+(cd "$repo_root" && mvn_private -q install:install-file -Dfile=pom.xml -DpomFile=pom.xml -Dpackaging=pom \
+  && mvn_private -q install:install-file -Dfile="$runtime_jar.jar" -DpomFile=runtime/pom.xml \
+  && mvn_private -q install:install-file -Dfile="$runtime_jar-tests.jar" -DpomFile=runtime/pom.xml -Dclassifier=tests)
+private_repository_args=(-Dmaven.repo.local="$private_repository" -Dmaven.repo.local.tail="$user_repository")
+
 generate_goal=org.apache.maven.plugins:maven-archetype-plugin:$plugin_version:generate
 archetype_coordinates=(-DarchetypeGroupId="$archetype_group" -DarchetypeArtifactId="$archetype_artifact"
   -DarchetypeVersion="$archetype_version")
@@ -59,6 +75,13 @@ generate() {
   shift 2
   mkdir -p "$dir"
   (cd "$dir" && mvn_private "$generate_goal" "${archetype_coordinates[@]}" "$@") >"$log" 2>&1
+}
+
+# readme_block MARKER [README]: the fenced block that follows <!-- MARKER --> in README (the
+# generator's README.md by default).
+readme_block() {
+  awk -v marker="<!-- $1 -->" '$0 == marker { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next } inside { print }' "${2:-$repo_root/README.md}"
 }
 
 # A fingerprint of everything under a directory: paths, types, modes, sizes and contents.
@@ -109,7 +132,7 @@ verify_renamed() {
   shift 2
   if [ "${SKIP_RENAMED_VERIFY:-false}" = true ]; then
     printf '  SKIP  %s (SKIP_RENAMED_VERIFY=true)\n' "$what"
-  elif (cd "$service" && ./mvnw -B -ntp "$@" verify) >"$log" 2>&1; then
+  elif (cd "$service" && ./mvnw -B -ntp "${private_repository_args[@]}" "$@" verify) >"$log" 2>&1; then
     tests=$(grep -h -o 'Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: 0$' "$log" | tail -n 1)
     if [ -n "$tests" ]; then
       pass "$what passed ($tests)"
@@ -128,13 +151,13 @@ service=$renamed/billing-service
 if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -DartifactId=billing-service -Dpackage=com.acme.payments.billing; then
   pass "generated $(find "$service" -type f | wc -l) files"
   name_pattern=$(java "$archetype_dir/src/build/ConvertTemplate.java" --name-pattern)
-  if names=$(cd "$service" && find . | grep -i -E "$name_pattern"); then
+  if names=$(cd "$service" && find . | grep -i -P "$name_pattern"); then
     fail "file names still name the template:"
     printf '%s\n' "$names" | indent
   else
     pass "no file name holds a spelling of the template's name"
   fi
-  if hits=$(grep -r -a -n -i -E "$name_pattern" "$service"); then
+  if hits=$(grep -r -a -n -i -P "$name_pattern" "$service"); then
     fail "file contents still name the template:"
     printf '%s\n' "$hits" | head -n 20 | indent
   else
@@ -146,7 +169,10 @@ if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -Dartifac
     "src/main/resources/application.yml:DB_NAME:billing_service" \
     "pom.xml:<groupId>com.acme.payments</groupId>" \
     "infra/src/main/java/com/acme/payments/billing/infra/DeliverySettings.java:SERVICE = \"billing-service\"" \
-    "infra/pom.xml:<artifactId>billing-service-infra</artifactId>"; do
+    "infra/pom.xml:<artifactId>billing-service-infra</artifactId>" \
+    "pom.xml:<groupId>com.example.archetypes</groupId>" \
+    "pom.xml:<artifactId>micronaut-service-runtime</artifactId>" \
+    "src/main/java/com/acme/payments/billing/jobs/GreetJobHandler.java:import com.example.archetypes.runtime.jobs.JobHandler;"; do
     file=${expected%%:*} text=${expected#*:}
     if grep -q -F "$text" "$service/$file" 2>/dev/null; then
       pass "$file has '$text'"
@@ -266,7 +292,7 @@ if answer "Define value for property 'groupId'" com.acme.shop &&
   elif ! grep -q '<groupId>com.acme.shop</groupId>' "$interactive/cart-service/pom.xml" ||
     [ ! -f "$interactive/cart-service/src/main/java/com/acme/shop/cartservice/Application.java" ]; then
     fail "interactive: cart-service does not have the names given (groupId com.acme.shop, package com.acme.shop.cartservice)"
-  elif ! (cd "$interactive/cart-service" && ./mvnw -B -q -ntp package -DskipTests) >"$logs/cart-service-build.log" 2>&1; then
+  elif ! (cd "$interactive/cart-service" && ./mvnw -B -q -ntp "${private_repository_args[@]}" package -DskipTests) >"$logs/cart-service-build.log" 2>&1; then
     fail "interactive: cart-service does not build; see $logs/cart-service-build.log"
   else
     pass "asked exactly: $questions(a bad artifactId was asked again), confirmed 4 properties, cart-service builds"
@@ -284,7 +310,7 @@ if [ -d "$service" ]; then
   key_prefix=first-steps-$$
   base=http://127.0.0.1:$port
   (cd "$steps" && PORT=$port DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=$database REDIS_KEY_PREFIX=$key_prefix \
-    JOBS_POLL_TIMEOUT=500ms exec setsid ./mvnw -B -ntp mn:run) >"$logs/mn-run.log" 2>&1 &
+    JOBS_POLL_TIMEOUT=500ms exec setsid ./mvnw -B -ntp "${private_repository_args[@]}" mn:run) >"$logs/mn-run.log" 2>&1 &
   run_pid=$!
   stop_run() {
     kill -TERM -- "-$run_pid" 2>/dev/null || true
@@ -371,6 +397,14 @@ elif ! (cd "$generator" && git checkout -q "v$release_version" && release/publis
   tail -n 20 "$logs/publish.log" | indent
 else
   pass "released and tagged v$release_version, published to $repository with its catalog"
+  # After the release, main goes on with the next snapshot, but its README's command for a published
+  # generator still names the release, the newest anyone can have.
+  if readme_block "ci: generate command" "$generator/README.md" | grep -q -- "-DarchetypeVersion=$release_version " \
+    && readme_block "ci: from-a-clone command" "$generator/README.md" | grep -q -- "-DarchetypeVersion=9.9.10-SNAPSHOT "; then
+    pass "after the release, README.md's generate command names $release_version, the from-a-clone one 9.9.10-SNAPSHOT"
+  else
+    fail "after the release, README.md's commands name: $(grep -o -- '-DarchetypeVersion=[^ ]*' "$generator/README.md" | tr '\n' ' ')"
+  fi
   # The user's Maven: no generator in its (empty) repository, the team's repository in its settings.
   cat >"$release_work/settings.xml" <<SETTINGS
 <settings>
@@ -382,8 +416,7 @@ else
 SETTINGS
   # README.md's command, word for word but for the release's version, run by the wrapper's Maven
   # with the settings above and an empty local repository.
-  read -r -a words <<<"$(awk '/<!-- ci: generate command -->/ { found = 1; next }
-    found && /^```/ { if (inside) exit; inside = 1; next } inside { print }' "$repo_root/README.md" | sed 's/\\$//' | tr '\n' ' ')"
+  read -r -a words <<<"$(readme_block "ci: generate command" | sed 's/\\$//' | tr '\n' ' ')"
   [ "${words[0]:-}" = mvn ] || fail "README.md has no mvn command after <!-- ci: generate command -->"
   words=("${words[@]:1}")
   for i in "${!words[@]}"; do
@@ -398,11 +431,15 @@ SETTINGS
       fail "the archetype did not come from $repository"
     elif ! grep -q "<service-generator.version>$release_version</service-generator.version>" "$orders/pom.xml"; then
       fail "$orders does not record the release it came from"
-    elif ! (cd "$orders" && ./mvnw -B -q -ntp package -DskipTests) >"$logs/remote-service-build.log" 2>&1; then
+    elif ! (cd "$orders" && ./mvnw -B -q -ntp -s "$release_work/settings.xml" -Dmaven.repo.local="$release_work/empty-repository" \
+      -Dmaven.repo.local.tail="$user_repository" package -DskipTests) >"$logs/remote-service-build.log" 2>&1; then
       fail "$orders does not build; see $logs/remote-service-build.log"
+    elif ! grep -q "GET /releases/com/example/archetypes/micronaut-service-runtime/$release_version/micronaut-service-runtime-$release_version.jar" \
+      "$logs/repository-requests.log"; then
+      fail "$orders did not take the runtime library $release_version from $repository"
     else
       pass "README.md's command, from an empty local repository: catalog and archetype from $repository;"
-      pass "  $(basename "$orders") records release $release_version and builds"
+      pass "  $(basename "$orders") records release $release_version and builds against the runtime library published there"
     fi
   else
     fail "generating from the published release failed:"
@@ -410,6 +447,33 @@ SETTINGS
   fi
 fi
 kill "$repository_pid" 2>/dev/null || true
+
+say "8. From a clone: README.md's command builds only what generation needs, and generates a service that builds"
+clone_work=$work/from-a-clone
+mkdir -p "$clone_work"
+git clone -q "$repo_root" "$clone_work/generator"
+clone_command=$(readme_block "ci: from-a-clone command")
+# A local repository of its own (the user's behind it, read only), so that the clone's install
+# neither uses this build's nor changes the user's.
+clone_repository_args="-Dmaven.repo.local=$clone_work/repository -Dmaven.repo.local.tail=$user_repository"
+start=$(now)
+if [ -z "$clone_command" ]; then
+  fail "README.md has no command after <!-- ci: from-a-clone command -->"
+elif ! (cd "$clone_work/generator" && MAVEN_ARGS=$clone_repository_args bash -eu -c "$clone_command") >"$logs/from-a-clone.log" 2>&1; then
+  fail "README.md's from-a-clone command failed:"
+  grep -E "ERROR" "$logs/from-a-clone.log" | head -n 10 | indent
+else
+  took=$(elapsed "$start")
+  built=$(sed -n 's/^\[INFO\] Building \([^ ]*\) .*/\1/p' "$logs/from-a-clone.log" | sort -u | tr '\n' ' ')
+  if [ "$built" != "micronaut-service-archetype micronaut-service-runtime service-generator " ]; then
+    fail "the from-a-clone command built more or less than the parent, the runtime and the archetype: $built"
+  elif ! (cd "$clone_work/billing-service" && MAVEN_ARGS=$clone_repository_args ./mvnw -B -q -ntp package -DskipTests) \
+    >"$logs/from-a-clone-build.log" 2>&1; then
+    fail "the service generated from a clone does not build; see $logs/from-a-clone-build.log"
+  else
+    pass "built only $built(warm repository: $took), and billing-service beside the clone builds"
+  fi
+fi
 
 echo "Logs: $logs"
 finish "Archetype proofs"

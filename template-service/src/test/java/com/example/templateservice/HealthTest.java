@@ -1,5 +1,8 @@
 package com.example.templateservice;
 
+import com.example.archetypes.runtime.testing.Await;
+import com.example.archetypes.runtime.testing.ServiceTest;
+import com.example.archetypes.runtime.testing.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

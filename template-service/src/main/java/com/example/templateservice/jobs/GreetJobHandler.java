@@ -1,7 +1,7 @@
 package com.example.templateservice.jobs;
 
-import com.example.templateservice.jobs.engine.JobHandler;
-import com.example.templateservice.jobs.engine.PermanentJobFailure;
+import com.example.archetypes.runtime.jobs.JobHandler;
+import com.example.archetypes.runtime.jobs.PermanentJobFailure;
 import jakarta.inject.Singleton;
 
 import java.util.Map;

@@ -25,6 +25,18 @@ public class VisitCounter {
         this.jdbc = jdbc;
     }
 
+    /** The visits counted for {@code page} so far. */
+    public long visits(String page) {
+        return jdbc.execute(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT visit_count FROM page_visits WHERE page = ?")) {
+                select.setString(1, page);
+                try (ResultSet count = select.executeQuery()) {
+                    return count.next() ? count.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
     /**
      * Records one visit and returns the page's new count: one statement, one round trip, no
      * transaction. The statement is atomic, and the row lock it takes lines concurrent visits up, so

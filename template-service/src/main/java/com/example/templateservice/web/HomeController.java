@@ -1,6 +1,6 @@
 package com.example.templateservice.web;
 
-import com.example.templateservice.WebRole;
+import com.example.archetypes.runtime.WebRole;
 import com.example.templateservice.visits.VisitCounter;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;

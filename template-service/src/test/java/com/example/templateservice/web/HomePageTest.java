@@ -1,6 +1,6 @@
 package com.example.templateservice.web;
 
-import com.example.templateservice.ServiceTest;
+import com.example.archetypes.runtime.testing.ServiceTest;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;

@@ -1,0 +1,96 @@
+package com.example.archetypes.runtime.jobs;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.micronaut.configuration.lettuce.AbstractRedisConfiguration;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * The queue's connection to Redis, shared by every caller (Lettuce connections are thread-safe).
+ * Nothing connects at start-up, so a process starts, and says DOWN in /health, while Redis is away;
+ * the first command connects, and each later one retries until a connection stands. See
+ * {@link RedisClientOptions} for how commands behave while it is lost.
+ */
+@Singleton
+class QueueRedis {
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private CompletableFuture<StatefulRedisConnection<String, String>> connection;
+
+    QueueRedis(RedisClient client, AbstractRedisConfiguration configuration) {
+        this.client = client;
+        this.uri = configuration.getUri().orElse(configuration);
+    }
+
+    /** Runs commands on the shared connection, connecting first if there is none (without blocking). */
+    <T> CompletableFuture<T> call(Function<RedisAsyncCommands<String, String>, CompletableFuture<T>> commands) {
+        return connection().thenCompose(connected -> commands.apply(connected.async()));
+    }
+
+    /**
+     * Runs a script by its digest; on the first call after Redis lost its script cache (a restart),
+     * sends the whole text, which caches it again.
+     */
+    <T> CompletableFuture<T> eval(QueueScripts.Script script, ScriptOutputType type, String[] keys, String... args) {
+        return call(redis -> redis.<T>evalsha(script.sha1(), type, keys, args).toCompletableFuture()
+                .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
+                        ? redis.<T>eval(script.source(), type, keys, args).toCompletableFuture()
+                        : CompletableFuture.failedFuture(unwrap(failure))));
+    }
+
+    /**
+     * A connection of its own, for a worker's blocking reads (a blocked connection serves nobody
+     * else). Connects now, on the calling thread.
+     */
+    StatefulRedisConnection<String, String> connectForBlockingReads() {
+        return client.connect(StringCodec.UTF8, uri);
+    }
+
+    /** The result of a command, for callers on their own thread; a failure is a {@link RedisException}. */
+    static <T> T await(CompletableFuture<T> result) {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            Throwable cause = unwrap(e);
+            throw cause instanceof RuntimeException runtime ? runtime : new RedisException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private synchronized CompletableFuture<StatefulRedisConnection<String, String>> connection() {
+        if (connection == null || connection.isCompletedExceptionally()) {
+            connection = client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        }
+        return connection;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (connection != null) {
+            connection.thenAccept(StatefulRedisConnection::close);
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package com.example.archetypes.runtime.faults;
+
+import com.example.archetypes.runtime.testing.Await;
+import com.example.archetypes.runtime.testing.TestServices;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fault tests, with real processes of a service made of this library (TestService) and, where Redis
+ * must die, a redis-server of the test's own: workers killed while they hold jobs, Redis killed and
+ * started again from its data, SIGTERM under load, fuzzed requests. Each prints its
+ * figures. Bounded and deterministic: every wait has a deadline, the fuzzing a fixed seed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FaultIT {
+
+    private static final Duration VISIBILITY = Duration.ofSeconds(3);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Pattern JOB_ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+    private final TestServices services = new TestServices();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterAll
+    void removeTestData() {
+        services.close();
+    }
+
+    @Test
+    void aWorkerKilledTwiceWhileHoldingJobsLosesNoneAndOnlyItsJobsRunAgain() throws Exception {
+        try (RedisProcess redis = new RedisProcess(); Redis inspect = new Redis(redis.url())) {
+            Map<String, String> env = environment(redis.url());
+            env.put("JOBS_WORKER_THREADS", "4");
+            try (ServiceProcess web = ServiceProcess.start("web", env).awaitReady();
+                 ServiceProcess survivor = ServiceProcess.start("worker", env).awaitReady()) {
+                List<String> ids = new ArrayList<>();
+                Set<String> heldAtAKill = new HashSet<>();
+                List<Duration> takeOvers = new ArrayList<>();
+                ServiceProcess victim = ServiceProcess.start("worker", env).awaitReady();
+                for (int round = 1; round <= 2; round++) {
+                    // Both workers freeze while 1,000 jobs queue up; then the victim dies in the middle of them.
+                    victim.signal("STOP");
+                    survivor.signal("STOP");
+                    ids.addAll(post(web, 1000, "round-" + round).accepted());
+                    survivor.signal("CONT");
+                    victim.signal("CONT");
+                    freezeHoldingJobs(victim, inspect);
+                    victim.kill();
+                    long killed = System.nanoTime();
+                    long killedPid = victim.pid();
+                    List<String> held = inspect.pendingOf(killedPid);
+                    heldAtAKill.addAll(inspect.jobIds(held));
+                    Await.until("the killed worker's jobs are taken over", Duration.ofSeconds(30),
+                            () -> inspect.pendingOf(killedPid).isEmpty());
+                    takeOvers.add(Duration.ofNanos(System.nanoTime() - killed));
+                    System.out.printf("FaultIT: kill %d held %d job(s), taken over after %d ms%n",
+                            round, held.size(), takeOvers.get(takeOvers.size() - 1).toMillis());
+                    assertTrue(!held.isEmpty(), "the worker held no job when it was killed");
+                    victim = ServiceProcess.start("worker", env).awaitReady();
+                }
+                try (ServiceProcess last = victim) {
+                    Await.until("all " + ids.size() + " jobs are DONE", Duration.ofSeconds(90),
+                            () -> inspect.countStatus(ids, "DONE") == ids.size());
+                    Set<String> reRun = new HashSet<>(inspect.reRun(ids));
+                    System.out.printf("FaultIT: worker killed twice: %d jobs posted, %d done, %d re-run, %d lost; "
+                                    + "%d held at the kills; take-over after %s%n", ids.size(), inspect.countStatus(ids, "DONE"),
+                            reRun.size(), ids.size() - inspect.countStatus(ids, "DONE"), heldAtAKill.size(), takeOvers);
+
+                    assertEquals(2000, ids.size());
+                    assertTrue(heldAtAKill.containsAll(reRun), "jobs ran again that no killed worker held: "
+                            + difference(reRun, heldAtAKill));
+                    for (Duration takeOver : takeOvers) {
+                        assertTrue(takeOver.compareTo(VISIBILITY.plus(POLL).plusSeconds(2)) <= 0,
+                                "taken over after " + takeOver + "; the visibility timeout is " + VISIBILITY
+                                        + " and the poll " + POLL);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void redisKilledAndRestartedFromItsDataLosesNoAcceptedJobAndQueuesNoRefusedOne() throws Exception {
+        try (RedisProcess redis = new RedisProcess(); Redis inspect = new Redis(redis.url())) {
+            Map<String, String> env = environment(redis.url());
+            try (ServiceProcess web = ServiceProcess.start("web", env).awaitReady();
+                 ServiceProcess worker = ServiceProcess.start("worker", env).awaitReady()) {
+                Load load = new Load(web, 16);
+                List<Integer> healthSeen = new ArrayList<>();
+                Thread.sleep(1500);
+                redis.kill();
+                long killed = System.nanoTime();
+                Await.until("/health says DOWN", Duration.ofSeconds(15), () -> web.status("/health") == 503);
+                healthSeen.add(503);
+                Thread.sleep(4000);
+                long restarted = System.nanoTime();
+                redis.start();
+                Await.until("/health says UP", Duration.ofSeconds(15), () -> web.status("/health") == 200);
+                healthSeen.add(200);
+                Await.until("a job is accepted again", Duration.ofSeconds(15), () -> load.acceptedAfter(restarted) > 0);
+                Duration resumed = Duration.ofNanos(load.firstAcceptedAfter(restarted) - restarted);
+                Thread.sleep(1500);
+                load.stop();
+
+                List<Load.Answer> duringOutage = load.answers.stream()
+                        .filter(answer -> answer.started() > killed + 300_000_000L && answer.started() < restarted).toList();
+                long worst = duringOutage.stream().mapToLong(Load.Answer::nanos).max().orElse(0) / 1_000_000;
+                List<String> accepted = load.answers.stream().filter(answer -> answer.status() == 202).map(Load.Answer::jobId).toList();
+                Await.until("every accepted job is DONE", Duration.ofSeconds(60),
+                        () -> inspect.countStatus(accepted, "DONE") == accepted.size());
+                long queuedBehindTheirBack = duringOutage.stream()
+                        .filter(answer -> inspect.exists(env.get("REDIS_KEY_PREFIX") + ":idempotency:" + answer.key())).count();
+                System.out.printf("FaultIT: Redis killed for 4 s: %d requests, %d accepted and all DONE, %d refused during the"
+                                + " outage (worst %d ms), %d of those queued later; /health %s; API resumed %d ms after Redis%n",
+                        load.answers.size(), accepted.size(), duringOutage.size(), worst, queuedBehindTheirBack, healthSeen,
+                        resumed.toMillis());
+
+                assertTrue(!duringOutage.isEmpty(), "no request fell in the outage");
+                assertTrue(duringOutage.stream().allMatch(answer -> answer.status() == 503),
+                        "answers during the outage: " + duringOutage.stream().map(Load.Answer::status).distinct().toList());
+                assertTrue(worst <= 3000, "an answer took " + worst + " ms with REDIS_TIMEOUT 1s");
+                assertEquals(0, queuedBehindTheirBack, "refused requests whose jobs were queued later");
+                assertTrue(resumed.compareTo(Duration.ofSeconds(5)) <= 0, "the API resumed " + resumed + " after Redis returned");
+                String after = post(web, 1, "after").accepted().get(0);
+                Await.until("the worker runs a job again", Duration.ofSeconds(15),
+                        () -> inspect.countStatus(List.of(after), "DONE") == 1);
+            }
+        }
+    }
+
+    @Test
+    void sigtermUnderLoadAnswersEveryRequestInFlightAndKeepsEveryJobItAccepted() throws Exception {
+        Map<String, String> env = environment(services.redisUrl());
+        ServiceProcess web = ServiceProcess.start("web", env).awaitReady();
+        ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
+        AtomicInteger other = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicBoolean stopped = new AtomicBoolean();
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        for (int i = 0; i < 16; i++) {
+            clients.submit(() -> {
+                int refused = 0;
+                while (refused < 3) {
+                    try {
+                        HttpResponse<String> response = http.send(jobRequest(web, "sigterm-" + sent.incrementAndGet(), null),
+                                HttpResponse.BodyHandlers.ofString());
+                        Matcher id = JOB_ID.matcher(response.body());
+                        if (response.statusCode() == 202 && id.find()) {
+                            accepted.add(id.group(1));
+                        } else {
+                            other.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        if (stopped.get()) {
+                            refused++;
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        Thread.sleep(2000);
+        long start = System.nanoTime();
+        stopped.set(true);
+        int code = web.terminate(Duration.ofSeconds(30));
+        Duration stop = Duration.ofNanos(System.nanoTime() - start);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS), "clients still running");
+        try (Redis inspect = new Redis(services.redisUrl())) {
+            long kept = accepted.stream().filter(id -> inspect.exists(env.get("REDIS_KEY_PREFIX") + ":job:" + id)).count();
+            System.out.printf("FaultIT: SIGTERM under load: %d answered 202, %d other, %d of the accepted jobs in Redis; exit %d after %d ms%n",
+                    accepted.size(), other.get(), kept, code, stop.toMillis());
+
+            assertNotEquals(-1, code, "did not exit within 30 s of SIGTERM");
+            assertTrue(accepted.size() > 100, "too few requests before the SIGTERM: " + accepted.size());
+            assertEquals(0, other.get(), "answers other than 202");
+            assertEquals(accepted.size(), kept, "jobs answered 202 that are not in Redis");
+        }
+    }
+
+    @Test
+    void fuzzedRequestsGetNoServerErrorAndNoInternalNames() throws Exception {
+        try (ServiceProcess web = ServiceProcess.start("web", environment(services.redisUrl())).awaitReady()) {
+            Fuzz fuzz = new Fuzz(20261123L);
+            Map<String, int[]> byEndpoint = new HashMap<>();
+            List<String> bad = new ArrayList<>();
+            int resent = 0;
+            for (Fuzz.Request request : fuzz.requests(1200)) {
+                HttpResponse<String> response;
+                try {
+                    response = http.send(request.build(web), HttpResponse.BodyHandlers.ofString());
+                } catch (IOException closedUnderneath) {
+                    // Rarely (about once in 5,000 here) a kept-alive connection is found closed when the
+                    // next request goes out; a client sends it again, once, as this does, and counts it.
+                    resent++;
+                    try {
+                        response = http.send(request.build(web), HttpResponse.BodyHandlers.ofString());
+                    } catch (IOException e) {
+                        bad.add(request + " -> no answer, twice: " + e);
+                        continue;
+                    }
+                }
+                int[] counts = byEndpoint.computeIfAbsent(request.endpoint(), endpoint -> new int[2]);
+                counts[0]++;
+                if (response.statusCode() >= 500) {
+                    counts[1]++;
+                    bad.add(request + " -> " + response.statusCode() + " " + response.body());
+                }
+                for (String internal : Fuzz.INTERNAL_NAMES) {
+                    if (response.body().contains(internal)) {
+                        bad.add(request + " -> names '" + internal + "': " + response.body());
+                    }
+                }
+            }
+            byEndpoint.forEach((endpoint, counts) ->
+                    System.out.printf("FaultIT: fuzz %-22s %d requests, %d 5xx%n", endpoint, counts[0], counts[1]));
+            System.out.printf("FaultIT: fuzz: %d request(s) sent again after the connection was found closed%n", resent);
+
+            assertTrue(byEndpoint.values().stream().allMatch(counts -> counts[0] >= 1000), "fewer than 1000 requests per endpoint");
+            assertEquals(List.of(), bad.stream().limit(10).toList(), bad.size() + " bad answers");
+            assertEquals(200, web.status("/health"), "unhealthy after the fuzzing");
+        }
+    }
+
+    @Test
+    void aRedisPasswordComesFromRedisPassword() throws Exception {
+        try (RedisProcess redis = new RedisProcess("--requirepass", "an-auth-token-for-the-test");
+             Redis inspect = new Redis("redis://:an-auth-token-for-the-test@127.0.0.1:" + redis.port)) {
+            Map<String, String> env = environment(redis.url());
+            env.put("REDIS_PASSWORD", "an-auth-token-for-the-test");
+            try (ServiceProcess web = ServiceProcess.start("web", env).awaitReady();
+                 ServiceProcess worker = ServiceProcess.start("worker", env).awaitReady()) {
+                String id = post(web, 1, "with-a-password").accepted().get(0);
+                Await.until("the job is DONE", Duration.ofSeconds(20), () -> inspect.countStatus(List.of(id), "DONE") == 1);
+            }
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    /** Catches the worker with jobs in hand and freezes it there (SIGSTOP), so that a kill finds them. */
+    private static void freezeHoldingJobs(ServiceProcess worker, Redis inspect) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!inspect.pendingOf(worker.pid()).isEmpty()) {
+                worker.signal("STOP");
+                if (!inspect.pendingOf(worker.pid()).isEmpty()) {
+                    return;
+                }
+                worker.signal("CONT");
+            }
+        }
+        throw new AssertionError("the worker never held a job within 20 s");
+    }
+
+    private Map<String, String> environment(String redisUrl) {
+        return new HashMap<>(ServiceProcess.environment(services.properties(), redisUrl));
+    }
+
+    /** The jobs accepted (202) out of {@code count} posted, 32 at a time. */
+    private record Posted(List<String> accepted) {
+    }
+
+    private Posted post(ServiceProcess web, int count, String name) throws InterruptedException {
+        Semaphore slots = new Semaphore(32);
+        ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < count; i++) {
+            slots.acquire();
+            http.sendAsync(jobRequest(web, name + "-" + i, null), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, failure) -> {
+                        if (response != null && response.statusCode() == 202) {
+                            Matcher id = JOB_ID.matcher(response.body());
+                            ids.add(id.find() ? id.group(1) : "?");
+                        } else {
+                            failures.add(response == null ? String.valueOf(failure) : response.statusCode() + " " + response.body());
+                        }
+                        slots.release();
+                    });
+        }
+        slots.acquire(32);
+        assertEquals(List.of(), failures.stream().limit(5).toList(), failures.size() + " jobs were not accepted");
+        return new Posted(List.copyOf(ids));
+    }
+
+    static HttpRequest jobRequest(ServiceProcess web, String name, String idempotencyKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(web.uri("/jobs")).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"greet\",\"payload\":{\"name\":\"" + name + "\"}}"));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return request.build();
+    }
+
+    private static Set<String> difference(Set<String> some, Set<String> others) {
+        Set<String> difference = new HashSet<>(some);
+        difference.removeAll(others);
+        return difference;
+    }
+
+    /** Looks into the queue in Redis, as an operator would with redis-cli. */
+    private final class Redis implements AutoCloseable {
+
+        private final RedisClient client;
+        private final StatefulRedisConnection<String, String> connection;
+        private final RedisCommands<String, String> redis;
+        private final String prefix = services.keyPrefix();
+
+        Redis(String url) {
+            client = RedisClient.create(url);
+            connection = client.connect();
+            redis = connection.sync();
+        }
+
+        /** The stream entries held by the worker process with this pid (its consumer is named pid@host-...). */
+        List<String> pendingOf(long pid) {
+            List<String> held = new ArrayList<>();
+            redis.xpending(prefix + ":jobs", "workers").getConsumerMessageCount().keySet().stream()
+                    .filter(consumer -> consumer.startsWith(pid + "@"))
+                    .forEach(consumer -> redis.xpending(prefix + ":jobs", Consumer.from("workers", consumer),
+                                    Range.create("-", "+"), Limit.from(10_000)).stream()
+                            .map(PendingMessage::getId).forEach(held::add));
+            return held;
+        }
+
+        List<String> jobIds(List<String> messageIds) {
+            List<String> jobs = new ArrayList<>();
+            for (String messageId : messageIds) {
+                redis.xrange(prefix + ":jobs", Range.create(messageId, messageId))
+                        .forEach(message -> jobs.add(message.getBody().get("job")));
+            }
+            return jobs;
+        }
+
+        long countStatus(List<String> ids, String status) {
+            return ids.stream().filter(id -> status.equals(redis.hget(prefix + ":job:" + id, "status"))).count();
+        }
+
+        List<String> reRun(List<String> ids) {
+            return ids.stream().filter(id -> Integer.parseInt(String.valueOf(
+                    redis.hget(prefix + ":job:" + id, "attempts"))) > 1).toList();
+        }
+
+        boolean exists(String key) {
+            return redis.exists(key) == 1;
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.shutdown();
+        }
+    }
+
+    /** Clients that post jobs without pause, each with an Idempotency-Key of its own, until stopped. */
+    private final class Load {
+
+        record Answer(String key, long started, long nanos, int status, String jobId) {
+        }
+
+        final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final ExecutorService clients;
+
+        Load(ServiceProcess web, int clientCount) {
+            clients = Executors.newFixedThreadPool(clientCount);
+            AtomicInteger next = new AtomicInteger();
+            for (int i = 0; i < clientCount; i++) {
+                clients.submit(() -> {
+                    while (running.get()) {
+                        String key = "load-" + next.incrementAndGet();
+                        long start = System.nanoTime();
+                        int status;
+                        String id = null;
+                        try {
+                            HttpResponse<String> response = http.send(jobRequest(web, key, key), HttpResponse.BodyHandlers.ofString());
+                            status = response.statusCode();
+                            Matcher matcher = JOB_ID.matcher(response.body());
+                            id = status == 202 && matcher.find() ? matcher.group(1) : null;
+                        } catch (IOException e) {
+                            status = -1;
+                        }
+                        answers.add(new Answer(key, start, System.nanoTime() - start, status, id));
+                        if (status != 202) {
+                            Thread.sleep(20);
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+
+        long acceptedAfter(long nanos) {
+            return answers.stream().filter(answer -> answer.started() > nanos && answer.status() == 202).count();
+        }
+
+        long firstAcceptedAfter(long nanos) {
+            return answers.stream().filter(answer -> answer.started() > nanos && answer.status() == 202)
+                    .mapToLong(answer -> answer.started() + answer.nanos()).min().orElseThrow();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            clients.shutdown();
+            assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS), "clients still running");
+        }
+    }
+}
