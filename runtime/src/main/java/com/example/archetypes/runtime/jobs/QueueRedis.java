@@ -35,9 +35,16 @@ class QueueRedis {
         this.uri = configuration.getUri().orElse(configuration);
     }
 
-    /** Runs commands on the shared connection, connecting first if there is none (without blocking). */
+    /**
+     * Runs commands on the shared connection, connecting first if there is none (without blocking).
+     * A failure is always a {@link RedisException}, which the web role answers 503: when the socket
+     * breaks under a command (Redis killed, the connection reset), Lettuce fails the command at the
+     * head of its queue with the socket's own IOException ("Connection reset"), and Micronaut would
+     * take that for a client that went away and answer 400 "Stream closed".
+     */
     <T> CompletableFuture<T> call(Function<RedisAsyncCommands<String, String>, CompletableFuture<T>> commands) {
-        return connection().thenCompose(connected -> commands.apply(connected.async()));
+        return connection().thenCompose(connected -> commands.apply(connected.async()))
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(asRedisException(unwrap(failure))));
     }
 
     /**
@@ -70,6 +77,10 @@ class QueueRedis {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while waiting for Redis", e);
         }
+    }
+
+    private static RedisException asRedisException(Throwable failure) {
+        return failure instanceof RedisException redis ? redis : new RedisException(failure);
     }
 
     static Throwable unwrap(Throwable failure) {

@@ -161,6 +161,68 @@ class FaultIT {
         }
     }
 
+    /**
+     * Redis killed (kill -9) again and again while 32 clients post jobs without pause: every answer is
+     * a 202, or a 503 problem. A kill can reset the connection (the kernel answers RST for a command
+     * Redis had received and not yet read), and Lettuce then fails the command at the head of its
+     * queue with the socket's own IOException ("Connection reset"), which Micronaut takes for a
+     * client gone away and answers 400 "Stream closed" unless the queue turns it into a RedisException
+     * (see QueueRedis.call). Only a command in flight at the very moment of a kill can catch it, hence
+     * the many kills.
+     */
+    @Test
+    void redisKilledAgainAndAgainUnderConcurrentPostsAnswersEachA202OrA503Problem() throws Exception {
+        int kills = Integer.getInteger("faults.redis-kills", 12);
+        try (RedisProcess redis = new RedisProcess()) {
+            Map<String, String> env = environment(redis.url());
+            try (ServiceProcess web = ServiceProcess.start("web", env).awaitReady()) {
+                Load load = new Load(web, 32);
+                List<Long> killedAt = new ArrayList<>();
+                long began = System.nanoTime();
+                for (int kill = 1; kill <= kills; kill++) {
+                    long since = System.nanoTime();
+                    // Kill it under full load: the connection is up again and every client is posting.
+                    Await.until("32 jobs are accepted before kill " + kill, Duration.ofSeconds(15),
+                            () -> load.acceptedAfter(since) >= 32);
+                    redis.kill();
+                    killedAt.add(System.nanoTime());
+                    Thread.sleep(300);
+                    redis.start();
+                }
+                long restarted = System.nanoTime();
+                Await.until("a job is accepted after the last kill", Duration.ofSeconds(15),
+                        () -> load.acceptedAfter(restarted) > 0);
+                load.stop();
+                long took = Duration.ofNanos(System.nanoTime() - began).toMillis();
+
+                List<Load.Answer> answers = List.copyOf(load.answers);
+                long accepted = answers.stream().filter(answer -> answer.status() == 202).count();
+                long refused = answers.stream().filter(FaultIT::isUnavailableProblem).count();
+                List<Load.Answer> bad = answers.stream()
+                        .filter(answer -> answer.status() != 202 && !isUnavailableProblem(answer)).toList();
+                Set<Integer> killsWithABadAnswer = new HashSet<>();
+                for (Load.Answer answer : bad) {
+                    killsWithABadAnswer.add((int) killedAt.stream().filter(at -> at <= answer.started() + answer.nanos()).count());
+                }
+                System.out.printf("FaultIT: Redis killed %d times in %d ms under 32 clients: %d requests, %d accepted,"
+                                + " %d answered 503 problem, %d other (after kill(s) %s): %s%n", kills, took, answers.size(),
+                        accepted, refused, bad.size(), killsWithABadAnswer,
+                        bad.stream().map(answer -> answer.status() + " " + answer.contentType() + " " + answer.body())
+                                .distinct().limit(5).toList());
+
+                assertTrue(refused >= kills, "fewer 503 answers (" + refused + ") than kills: the requests missed the outages");
+                assertEquals(List.of(), bad.stream().limit(5)
+                        .map(answer -> answer.status() + " " + answer.contentType() + " " + answer.body()).toList(),
+                        bad.size() + " of " + answers.size() + " answers were neither 202 nor a 503 problem");
+            }
+        }
+    }
+
+    private static boolean isUnavailableProblem(Load.Answer answer) {
+        return answer.status() == 503 && answer.contentType().equals("application/problem+json")
+                && answer.body().contains("\"status\":503");
+    }
+
     @Test
     void sigtermUnderLoadAnswersEveryRequestInFlightAndKeepsEveryJobItAccepted() throws Exception {
         Map<String, String> env = environment(services.redisUrl());
@@ -389,7 +451,7 @@ class FaultIT {
     /** Clients that post jobs without pause, each with an Idempotency-Key of its own, until stopped. */
     private final class Load {
 
-        record Answer(String key, long started, long nanos, int status, String jobId) {
+        record Answer(String key, long started, long nanos, int status, String jobId, String contentType, String body) {
         }
 
         final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
@@ -406,15 +468,20 @@ class FaultIT {
                         long start = System.nanoTime();
                         int status;
                         String id = null;
+                        String contentType = "";
+                        String body;
                         try {
                             HttpResponse<String> response = http.send(jobRequest(web, key, key), HttpResponse.BodyHandlers.ofString());
                             status = response.statusCode();
-                            Matcher matcher = JOB_ID.matcher(response.body());
+                            contentType = response.headers().firstValue("Content-Type").orElse("");
+                            body = response.body();
+                            Matcher matcher = JOB_ID.matcher(body);
                             id = status == 202 && matcher.find() ? matcher.group(1) : null;
                         } catch (IOException e) {
                             status = -1;
+                            body = e.toString();
                         }
-                        answers.add(new Answer(key, start, System.nanoTime() - start, status, id));
+                        answers.add(new Answer(key, start, System.nanoTime() - start, status, id, contentType, body));
                         if (status != 202) {
                             Thread.sleep(20);
                         }
