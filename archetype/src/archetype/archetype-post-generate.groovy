@@ -80,6 +80,7 @@ Created ${artifactId} in ${projectDir}
 
 Next steps:
   cd ${artifactId}
+  export MAVEN_REPOSITORY_URL=https://...   # your team's Maven repository, where the image build finds the runtime library
   docker compose up          # run it with MySQL and Redis in containers, then open http://localhost:8080/
   ./mvnw mn:run              # or run it on your machine against MySQL and Redis (see README.md)
   ./mvnw verify              # run its tests (they need MySQL and Redis; see README.md)
