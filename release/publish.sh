@@ -8,8 +8,9 @@
 #   release/publish.sh REPOSITORY_URL [MAVEN_ARGS...]
 #
 # Credentials are the server "release" in the Maven settings (see .mvn/release-settings.xml, for
-# CodeArtifact). PUBLISH_CATALOG=false leaves the catalog out, for a repository that holds Maven
-# artifacts only (CodeArtifact); RELEASE_USER and RELEASE_PASSWORD, when set, are sent with it.
+# CodeArtifact). It installs nothing into the local repository. PUBLISH_CATALOG=false leaves the
+# catalog out, for a repository that holds Maven artifacts only (CodeArtifact); RELEASE_USER and
+# RELEASE_PASSWORD, when set, are sent with it.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
 case "$version" in *-SNAPSHOT) die "$version is a snapshot: publish a release (release/release.sh)" ;; esac
 
 say "Deploying service-generator $version, its runtime library and its archetype to $url"
-./mvnw -B -ntp "$@" deploy -pl .,runtime,archetype -DskipTests -DaltDeploymentRepository="release::$url" >/tmp/publish-$$.log 2>&1 \
+./mvnw -B -ntp "$@" deploy -pl .,runtime,archetype -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="release::$url" >/tmp/publish-$$.log 2>&1 \
   || { tail -n 30 /tmp/publish-$$.log | indent >&2; die "the deploy failed"; }
 rm -f /tmp/publish-$$.log
 pass "deployed com.example.archetypes:micronaut-service-runtime and micronaut-service-archetype $version"

@@ -384,6 +384,13 @@ git clone -q "$repo_root" "$generator"
 git -C "$generator" config user.email proofs@localhost
 git -C "$generator" config user.name "Archetype proofs"
 release_version=9.9.9
+# The service built below takes the runtime library from the user's repository if it is there, and
+# the check that it came from the published one would then fail: publishing installs nothing, so
+# only an older proof run can have left it.
+if [ -d "$user_repository/com/example/archetypes/micronaut-service-runtime/$release_version" ]; then
+  fail "$user_repository holds micronaut-service-runtime $release_version, left by an older run: remove" \
+    "$user_repository/com/example/archetypes/*/$release_version"
+fi
 repository_port=$(free_port)
 repository=http://127.0.0.1:$repository_port/releases
 java "$archetype_dir/src/test/RepositoryServer.java" "$release_work/repository" "$repository_port" "$logs/repository-requests.log" \
@@ -392,18 +399,20 @@ repository_pid=$!
 if ! (cd "$generator" && release/release.sh "$release_version" 9.9.10-SNAPSHOT) >"$logs/release.log" 2>&1; then
   fail "release/release.sh failed:"
   tail -n 20 "$logs/release.log" | indent
-elif ! (cd "$generator" && git checkout -q "v$release_version" && release/publish.sh "$repository") >"$logs/publish.log" 2>&1; then
+elif ! (cd "$generator" && git show HEAD:README.md >"$release_work/README-after-release.md" \
+  && git checkout -q "v$release_version" && release/publish.sh "$repository") >"$logs/publish.log" 2>&1; then
   fail "release/publish.sh failed:"
   tail -n 20 "$logs/publish.log" | indent
 else
   pass "released and tagged v$release_version, published to $repository with its catalog"
   # After the release, main goes on with the next snapshot, but its README's command for a published
   # generator still names the release, the newest anyone can have.
-  if readme_block "ci: generate command" "$generator/README.md" | grep -q -- "-DarchetypeVersion=$release_version " \
-    && readme_block "ci: from-a-clone command" "$generator/README.md" | grep -q -- "-DarchetypeVersion=9.9.10-SNAPSHOT "; then
+  after_release=$release_work/README-after-release.md
+  if readme_block "ci: generate command" "$after_release" | grep -q -- "-DarchetypeVersion=$release_version " \
+    && readme_block "ci: from-a-clone command" "$after_release" | grep -q -- "-DarchetypeVersion=9.9.10-SNAPSHOT "; then
     pass "after the release, README.md's generate command names $release_version, the from-a-clone one 9.9.10-SNAPSHOT"
   else
-    fail "after the release, README.md's commands name: $(grep -o -- '-DarchetypeVersion=[^ ]*' "$generator/README.md" | tr '\n' ' ')"
+    fail "after the release, README.md's commands name: $(grep -o -- '-DarchetypeVersion=[^ ]*' "$after_release" | tr '\n' ' ')"
   fi
   # The user's Maven: no generator in its (empty) repository, the team's repository in its settings.
   cat >"$release_work/settings.xml" <<SETTINGS
@@ -464,7 +473,9 @@ elif ! (cd "$clone_work/generator" && MAVEN_ARGS=$clone_repository_args bash -eu
   grep -E "ERROR" "$logs/from-a-clone.log" | head -n 10 | indent
 else
   took=$(elapsed "$start")
-  built=$(sed -n 's/^\[INFO\] Building \([^ ]*\) .*/\1/p' "$logs/from-a-clone.log" | sort -u | tr '\n' ' ')
+  # The heading of each module the first Maven run (the install) built: "[INFO] Building NAME VERSION   [i/n]".
+  built=$(awk '/BUILD SUCCESS/ { exit } { print }' "$logs/from-a-clone.log" \
+    | sed -n 's/^\[INFO\] Building \([^ ]*\) .*\[[0-9]*\/[0-9]*\]$/\1/p' | sort -u | tr '\n' ' ')
   if [ "$built" != "micronaut-service-archetype micronaut-service-runtime service-generator " ]; then
     fail "the from-a-clone command built more or less than the parent, the runtime and the archetype: $built"
   elif ! (cd "$clone_work/billing-service" && MAVEN_ARGS=$clone_repository_args ./mvnw -B -q -ntp package -DskipTests) \
