@@ -8,7 +8,8 @@
 #
 # Phases: JVM, logging and the application context up to the connection pool; HikariCP's first
 # connection; Flyway's set-up; Flyway's check of the schema; the rest of the start (Netty, the other
-# beans) up to "Startup completed"; and from there to the first 200 on /health.
+# beans) up to "Startup completed"; and from there to the first 200 on /health. Last, the CPU time the
+# JVM had used by then, which depends less than the wall-clock time on what else the machine runs.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -53,6 +54,7 @@ for run in $(seq 1 "$runs"); do
     sleep 0.01
   done
   healthy=$(ms "$(date +%H:%M:%S.%3N)")
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", 1000 * ($14 + $15) / hz }' "/proc/$pid/stat")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   pid=""
@@ -60,7 +62,7 @@ for run in $(seq 1 "$runs"); do
   pool=$(at 'HikariPool-1 - Starting') connected=$(at 'HikariPool-1 - Start completed')
   flyway=$(at 'Running migrations') migrated=$(at 'DbMigrate - (Schema .* is up to date|Successfully applied)')
   started=$(at 'Startup completed')
-  echo "$((pool - begin)) $((connected - pool)) $((flyway - connected)) $((migrated - flyway)) $((started - migrated)) $((healthy - started)) $((healthy - begin))" \
+  echo "$((pool - begin)) $((connected - pool)) $((flyway - connected)) $((migrated - flyway)) $((started - migrated)) $((healthy - started)) $((healthy - begin)) $cpu" \
     >>"$work/phases"
   echo "run $run: $(tail -n 1 "$work/phases")" >&2
 done
@@ -69,7 +71,8 @@ printf '\n%s start-up phases, median of %s runs (ms); %s; JAVA_OPTS: %s\n\n' "$s
   "$(java -version 2>&1 | head -n 1)" "$java_opts"
 column=1
 for phase in "JVM, logging, context up to the pool" "HikariCP's first connection" "Flyway's set-up" \
-  "Flyway's schema check" "Netty and the other beans" "to the first 200 on /health" "start to first 200 on /health"; do
+  "Flyway's schema check" "Netty and the other beans" "to the first 200 on /health" "start to first 200 on /health" \
+  "the JVM's CPU time until then"; do
   printf '| %-40s | %6s |\n' "$phase" "$(cut -d ' ' -f "$column" "$work/phases" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
   column=$((column + 1))
 done
