@@ -3,10 +3,11 @@
 # proves it on a real Docker engine against the local MariaDB and Redis (127.0.0.1 only). Each
 # step below is one check of the README's list:
 #   static checks         compose.yaml is valid for Compose v2 itself; every script passes shellcheck
-#   cold build            the image builds; its size
+#   cold build            the image builds; its size; its build proved its AOT cache is used
 #   rebuild               a one-line source change rebuilds only the application's layers (the jar
-#                         and its class data archive), never the dependencies
-#   web container         /health is UP, GET / counts, every log line is JSON, non-root, JVM as PID 1
+#                         and its AOT cache), never the dependencies
+#   web container         /health is UP, GET / counts, every log line is JSON, non-root, JVM as PID 1,
+#                         which has the AOT cache mapped
 #   worker container      a job posted to the web container is done by a worker container
 #   worker stop           docker stop with 200 jobs in flight: clean exit, no job lost
 #   web stop              docker stop with a request in flight: it still gets its answer
@@ -113,6 +114,13 @@ cold_build() {
     || { tail -n 30 "$work/build.log" | indent >&2; die "docker build failed"; }
   figure "cold build" "$(elapsed "$start")"
   figure "image size" "$(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1000000 }')"
+  # The image build's check-aot-cache started the service with the cache required and counted the
+  # classes that came from it; a build without that line trained no cache.
+  local aot
+  aot=$(grep -o 'the AOT cache is used: .*' "$work/build.log" | head -n 1)
+  [ -n "$aot" ] || die "the image build did not prove that its AOT cache is used"
+  pass "$aot"
+  figure "AOT cache: classes from it at start (build check)" "${aot#the AOT cache is used: }"
 }
 
 rebuild_after_a_one_line_change() {
@@ -133,7 +141,7 @@ rebuild_after_a_one_line_change() {
   local changed_layers
   changed_layers=$(diff <(echo "$old_layers") <(echo "$new_layers") | grep -c '^>' || true)
   [ "$changed_layers" -le 2 ] \
-    || die "a source change replaced $changed_layers layers, more than the jar and its class data archive"
+    || die "a source change replaced $changed_layers layers, more than the jar and its AOT cache"
   pass "dependencies came from the cache; only the application's $changed_layers layers changed"
 }
 
@@ -173,6 +181,14 @@ web_container_serves_health_and_the_counter() {
   [ "$(docker exec "$web" id -u)" != 0 ] || die "the service runs as root"
   docker exec "$web" cat /proc/1/cmdline | tr '\0' ' ' | grep -q '^java ' || die "PID 1 is not the JVM"
   pass "runs as $(docker exec "$web" id -un) (uid $(docker exec "$web" id -u)), the JVM is PID 1"
+
+  # The JVM maps the AOT cache it was told to use only when the cache fits its options; one that does
+  # not fit (another GC, other object headers, another class path) is skipped and unmapped.
+  local cache
+  cache=$(docker exec "$web" cat /proc/1/cmdline | tr '\0' '\n' | sed -n 's/^-XX:AOTCache=//p')
+  [ -n "$cache" ] || die "the JVM was started without -XX:AOTCache"
+  docker exec "$web" grep -q -F " $cache" /proc/1/maps || die "the web container's JVM did not map its AOT cache $cache"
+  pass "the web container's JVM has its AOT cache $cache mapped ($(docker exec "$web" grep -c -F " $cache" /proc/1/maps) regions)"
 }
 
 worker_container_runs_a_job() {

@@ -97,10 +97,20 @@ EOF
 # dockerfile_arg DOCKERFILE NAME: the default value of ARG NAME.
 dockerfile_arg() { sed -n "s/^ARG $2=//p" "$1" | head -n 1; }
 
-# standin_base_images SERVICE_DIR: the JDK and JRE images its Dockerfile builds from.
+# java_feature IMAGE: the Java feature release an image tag names (eclipse-temurin:25.0.3_9-jre-noble: 25).
+java_feature() { echo "${1##*:}" | sed -n 's/^\([0-9][0-9]*\).*/\1/p'; }
+
+# standin_base_images SERVICE_DIR: the JDK and JRE images its Dockerfile builds from, with Debian's
+# OpenJDK of the same feature release (trixie packages 25: openjdk-25-jdk-headless, -jre-headless).
 standin_base_images() {
-  standin "$(dockerfile_arg "$1/Dockerfile" JDK_IMAGE)" openjdk-21-jdk-headless 'CMD ["bash"]'
-  standin "$(dockerfile_arg "$1/Dockerfile" JRE_IMAGE)" openjdk-21-jre-headless 'CMD ["bash"]'
+  local jdk jre
+  jdk=$(dockerfile_arg "$1/Dockerfile" JDK_IMAGE)
+  jre=$(dockerfile_arg "$1/Dockerfile" JRE_IMAGE)
+  if [ -z "$(java_feature "$jdk")" ] || [ "$(java_feature "$jdk")" != "$(java_feature "$jre")" ]; then
+    die "the Dockerfile's JDK_IMAGE ($jdk) and JRE_IMAGE ($jre) must name the same Java release"
+  fi
+  standin "$jdk" "openjdk-$(java_feature "$jdk")-jdk-headless" 'CMD ["bash"]'
+  standin "$jre" "openjdk-$(java_feature "$jre")-jre-headless" 'CMD ["bash"]'
 }
 
 # Compose v2 as Debian trixie packages it, to run `docker compose` with.

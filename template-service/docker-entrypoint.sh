@@ -5,16 +5,20 @@
 #
 #   docker-entrypoint.sh [web|worker|all]   run the service in that role (default: $APP_ROLE, or web)
 #   docker-entrypoint.sh health             the image's health check: is /health/readiness 200?
-#   docker-entrypoint.sh record-class-data  the image build's training run for class-data sharing
+#   docker-entrypoint.sh record-aot-cache   the image build's training run for the JDK's AOT cache,
+#                                           then check-aot-cache
+#   docker-entrypoint.sh check-aot-cache    start as in training with the cache required, and fail
+#                                           unless most classes came from it (AOT_CACHE_MIN_SHARE, 80%)
 #   docker-entrypoint.sh COMMAND [ARG...]   run any other command instead, e.g. sh
 #
-# APP_JAR and APP_CLASS_DATA name the jar and its class data archive (/app/app.jar, /app/app.jsa), so
-# that bench/run.sh can start the service, and record its archive, exactly as the image does; the
-# training run listens on 127.0.0.1:CLASS_DATA_PORT (18079), which must be free.
+# APP_JAR and APP_AOT_CACHE name the jar and its AOT cache (/app/app.jar, /app/app.aot), so that
+# bench/run.sh can start the service, and train its cache, exactly as the image does; the training
+# run listens on 127.0.0.1:TRAINING_PORT (18079), which must be free.
 set -eu
 
 jar=${APP_JAR:-/app/app.jar}
-class_data=${APP_CLASS_DATA:-/app/app.jsa}
+aot_cache=${APP_AOT_CACHE:-/app/app.aot}
+training_port=${TRAINING_PORT:-18079}
 
 # reachable HOST PORT: does something accept connections there? (bash's /dev/tcp, no nc needed)
 # shellcheck disable=SC2016 # the script is bash's, with its own $1 and $2
@@ -36,42 +40,86 @@ request() {
   echo "$status"
 }
 
-# record_class_data: the training run. The service starts without a database or Redis, as the image
-# build has neither (Flyway is skipped and the connection pool may start empty), answers one request of
-# each kind (with errors, quickly), and is stopped. At exit the JVM writes every class it loaded to the
-# archive, which each later start maps instead of loading and verifying those classes again. Classes
-# that only a real database brings (Flyway's, most of the MySQL driver's) are not in it.
-record_class_data() {
-  local port=${CLASS_DATA_PORT:-18079} pid path
-  if reachable 127.0.0.1 "$port"; then
-    echo "docker-entrypoint: port $port is in use; set CLASS_DATA_PORT to a free one for the training run" >&2
-    exit 1
-  fi
-  rm -f "$class_data"
+# training_start JAVA_OPTION...: starts the service as the training run does, in the background, with
+# JAVA_OPTS and the options given: without a database or Redis, as the image build has neither
+# (Flyway is skipped and the connection pool may start empty); waits until it listens. Its PID is left
+# in training_pid (a child of this shell, so that training_stop can wait for it).
+training_start() {
   # shellcheck disable=SC2086 # JAVA_OPTS holds several options
-  APP_ROLE=all PORT=$port DB_HOST=127.0.0.1 DB_PORT=1 DB_CONNECTION_TIMEOUT=250 REDIS_URL=redis://127.0.0.1:1 \
+  APP_ROLE=all PORT=$training_port DB_HOST=127.0.0.1 DB_PORT=1 DB_CONNECTION_TIMEOUT=250 REDIS_URL=redis://127.0.0.1:1 \
     FLYWAY_DATASOURCES_DEFAULT_ENABLED=false DATASOURCES_DEFAULT_INITIALIZATION_FAIL_TIMEOUT=-1 \
-    java ${JAVA_OPTS:-} -XX:ArchiveClassesAtExit="$class_data" -Xlog:cds=off,cds+dynamic=off -jar "$jar" \
-    >/dev/null 2>&1 &
-  pid=$!
+    java ${JAVA_OPTS:-} "$@" -jar "$jar" >/dev/null 2>&1 &
+  training_pid=$!
   for _ in $(seq 1 600); do
-    reachable 127.0.0.1 "$port" && break
-    kill -0 "$pid" 2>/dev/null || break # it stopped on its own: say so below
+    reachable 127.0.0.1 "$training_port" && break
+    kill -0 "$training_pid" 2>/dev/null || break # it stopped on its own: the caller says so
     sleep 0.2
   done
-  if kill -0 "$pid" 2>/dev/null; then
+}
+
+# training_stop PID: answers one request of each kind (with errors, quickly), then stops the service.
+training_stop() {
+  local path
+  if kill -0 "$1" 2>/dev/null; then
     for path in /health / /jobs/none; do
-      request "$port" GET "$path" >/dev/null || true
+      request "$training_port" GET "$path" >/dev/null || true
     done
-    request "$port" POST /jobs >/dev/null || true
+    request "$training_port" POST /jobs >/dev/null || true
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" || true
-  if [ ! -s "$class_data" ]; then
-    echo "docker-entrypoint: the training run wrote no class data archive to $class_data;" \
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" || true
+}
+
+# record_aot_cache: the training run (JEP 483, 514, 515). The service starts as training_start does,
+# with the very JAVA_OPTS (and so the GC) of production, answers a request of each kind, and is
+# stopped; at exit the JVM writes the classes it loaded and linked, and the profiles of the methods
+# it ran, to the AOT cache, which each later start maps instead of loading, verifying and linking
+# those classes again. Classes that only a real database brings (most of the MySQL driver's) are
+# not in it. Then check_aot_cache proves that the cache is used.
+record_aot_cache() {
+  if reachable 127.0.0.1 "$training_port"; then
+    echo "docker-entrypoint: port $training_port is in use; set TRAINING_PORT to a free one for the training run" >&2
+    exit 1
+  fi
+  rm -f "$aot_cache"
+  # The classes of the jars that only a database brings: the training run loads them (the runtime
+  # library's TrainingPreload), so that the cache holds them too.
+  APP_TRAINING_PRELOAD=com.mysql.cj.jdbc.Driver,org.flywaydb.core.Flyway,com.fasterxml.jackson.databind.ObjectMapper \
+    training_start -XX:AOTCacheOutput="$aot_cache" -Xlog:aot*=off,cds*=off
+  training_stop "$training_pid"
+  if [ ! -s "$aot_cache" ]; then
+    echo "docker-entrypoint: the training run wrote no AOT cache to $aot_cache;" \
       "the service did not start (run java -jar $jar to see why)" >&2
     exit 1
   fi
+  check_aot_cache
+}
+
+# check_aot_cache: starts the service as the training run did, with the AOT cache required
+# (-XX:AOTMode=on: the JVM refuses to start when the cache does not fit its options, GC, class path
+# or JDK), and fails unless at least AOT_CACHE_MIN_SHARE percent of the classes it loaded came from
+# the cache. A cache that does not fit is otherwise skipped without a word.
+check_aot_cache() {
+  local log from_cache total share min=${AOT_CACHE_MIN_SHARE:-80}
+  log=$(mktemp)
+  training_start -XX:AOTCache="$aot_cache" -XX:AOTMode=on -Xlog:aot*=off,cds*=off \
+    -Xlog:class+load=info:file="$log"
+  training_stop "$training_pid"
+  from_cache=$(grep -c 'source: shared objects file' "$log" || true)
+  total=$(grep -c ' source: ' "$log" || true)
+  rm -f "$log"
+  if [ "$total" -eq 0 ]; then
+    echo "docker-entrypoint: the JVM did not start with the AOT cache $aot_cache and these options:" \
+      "${JAVA_OPTS:-} (java -XX:AOTCache=$aot_cache -XX:AOTMode=on -Xlog:aot ... says why)" >&2
+    exit 1
+  fi
+  share=$((100 * from_cache / total))
+  if [ "$share" -lt "$min" ]; then
+    echo "docker-entrypoint: only $from_cache of $total classes ($share%) came from the AOT cache $aot_cache;" \
+      "at least $min% should" >&2
+    exit 1
+  fi
+  echo "docker-entrypoint: the AOT cache is used: $from_cache of $total classes ($share%) came from it"
 }
 
 role=${1:-${APP_ROLE:-web}}
@@ -81,8 +129,12 @@ case "$role" in
     [ "$(request "${PORT:-8080}" GET /health/readiness)" = 200 ]
     exit
     ;;
-  record-class-data)
-    record_class_data
+  record-aot-cache)
+    record_aot_cache
+    exit
+    ;;
+  check-aot-cache)
+    check_aot_cache
     exit
     ;;
   *) exec "$@" ;;
@@ -113,7 +165,8 @@ fi
 
 echo "docker-entrypoint: starting the ${role} role"
 export APP_ROLE="$role"
-# JAVA_OPTS is split into words on purpose: it holds several JVM options. The class data archive is
-# used when it fits the options, and silently skipped when not (-Xlog keeps stdout pure JSON).
+# JAVA_OPTS is split into words on purpose: it holds several JVM options. The AOT cache is used when
+# it fits the options (the image build checked that it fits the image's own), and skipped when not;
+# -Xlog keeps the JVM's words about it off stdout, which carries JSON only.
 # shellcheck disable=SC2086
-exec java -XX:SharedArchiveFile="$class_data" -Xshare:auto -Xlog:cds=off,cds+dynamic=off ${JAVA_OPTS:-} -jar "$jar"
+exec java -XX:AOTCache="$aot_cache" -Xlog:aot*=off,cds*=off ${JAVA_OPTS:-} -jar "$jar"

@@ -6,7 +6,8 @@
 #   bench/run.sh            builds the jar, measures, prints one table; about three minutes
 #
 # It starts the web and worker roles as separate processes the way the image does (through its
-# docker-entrypoint.sh, with its JAVA_OPTS read from the Dockerfile and its class data) within a small container's memory (-XX:MaxRAM, BENCH_MEMORY, 512m by
+# docker-entrypoint.sh, with its JAVA_OPTS read from the Dockerfile and its AOT cache, trained the
+# way the image build trains it) within a small container's memory (-XX:MaxRAM, BENCH_MEMORY, 512m by
 # default), each on a database and Redis key prefix of its own, and stops every process it started
 # by its PID. Figures:
 #   start-up         from the entrypoint's start, as a container's, to the first 200 on /health,
@@ -16,7 +17,9 @@
 #   CPU per GET /    the web process's CPU time over the requests it served
 #   jobs             5,000 jobs posted over HTTP, 32 at a time, until the worker has done them all,
 #                    beside redis-benchmark's XADD with 32 clients
-#   memory           the web process's RSS under load, the worker's after the jobs
+#   memory           the web process's RSS under load, the worker's after the jobs, and their PSS
+#                    (the AOT cache is a file both map: PSS counts each its share of it)
+# The java on PATH runs it; for the image's AOT cache it must be 25 or newer, as the image's is.
 # It needs wrk, mariadb-slap, redis-benchmark, redis-cli, curl and jq (Debian: wrk, mariadb-client,
 # redis-tools, curl, jq).
 set -eu
@@ -54,24 +57,28 @@ trap cleanup EXIT
 # The JVM options the image runs with (its ENV JAVA_OPTS), and the memory of a small container.
 java_opts=$(sed -n 's/^ *JAVA_OPTS="\([^"]*\)".*/\1/p' Dockerfile | head -n 1)
 java_opts="$java_opts -XX:MaxRAM=$memory"
-# The image's class data archive, when its Dockerfile records one, recorded the same way.
-cds=""
-if grep -q 'record-class-data' Dockerfile; then
-  cds=yes
+# The image's AOT cache, when its Dockerfile trains one, trained the same way (on a port of its own).
+aot=""
+if grep -q 'record-aot-cache' Dockerfile; then
+  aot=yes
+  java_feature=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  [ "${java_feature%%.*}" -ge 25 ] 2>/dev/null \
+    || die "the image's AOT cache needs Java 25 or newer; the java on PATH is ${java_feature:-unknown}"
 fi
 
 say "Building the jar"
 ./mvnw -B -q -ntp package -DskipTests >"$work/build.log" 2>&1 || { tail -n 20 "$work/build.log" >&2; die "the build failed"; }
 mysql_run "CREATE DATABASE \`$database\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-rm -f target/app.jsa
-if [ -n "$cds" ]; then
-  APP_JAR=target/$service.jar APP_CLASS_DATA=target/app.jsa JAVA_OPTS=$java_opts ./docker-entrypoint.sh record-class-data
+rm -f target/app.aot
+if [ -n "$aot" ]; then
+  APP_JAR=target/$service.jar APP_AOT_CACHE=target/app.aot JAVA_OPTS=$java_opts TRAINING_PORT=18379 \
+    ./docker-entrypoint.sh record-aot-cache >&2
 fi
 
 # start ROLE PORT: starts the jar in ROLE through the image's own entrypoint, which replaces itself
 # with the JVM (so the PID printed is the JVM's); prints its PID.
 start() {
-  APP_JAR=target/$service.jar APP_CLASS_DATA=target/app.jsa JAVA_OPTS=$java_opts PORT=$2 LOG_FORMAT=json \
+  APP_JAR=target/$service.jar APP_AOT_CACHE=target/app.aot JAVA_OPTS=$java_opts PORT=$2 LOG_FORMAT=json \
     DB_HOST=$db_host DB_PORT=$db_port DB_NAME=$database DB_USER=$db_user DB_PASSWORD=$db_password \
     REDIS_URL=redis://$redis_host:$redis_port REDIS_KEY_PREFIX=$prefix \
     ./docker-entrypoint.sh "$1" >"$work/$1-$2.log" 2>&1 &
@@ -90,6 +97,7 @@ ready() {
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+pss_mb() { awk '/^Pss:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/smaps_rollup"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 
@@ -117,6 +125,7 @@ wrk -t2 -c32 -d10s --latency "http://127.0.0.1:$web_port/" >"$work/wrk.txt" &
 wrk_pid=$!
 sleep 5
 web_rss=$(rss_mb "$web")
+web_pss=$(pss_mb "$web")
 wait "$wrk_pid"
 after_cpu=$(cpu_ticks "$web")
 page_rps=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.txt")
@@ -165,6 +174,7 @@ wait "$wrk_pid" 2>/dev/null || true
 posted=$added
 jobs_rate=$(awk -v n="$posted" -v s="$jobs_seconds" 'BEGIN { printf "%.0f", n / s }')
 worker_rss=$(rss_mb "$worker")
+worker_pss=$(pss_mb "$worker") web_pss_after=$(pss_mb "$web")
 xadd_rps=$(redis-benchmark -h "$redis_host" -p "$redis_port" -c 32 -n 200000 -q XADD "$prefix-xadd" MAXLEN '~' 1000 '*' job x \
   | awk '{ for (i = 1; i <= NF; i++) if ($i == "requests") print $(i - 1) }' | tail -n 1)
 
@@ -175,7 +185,7 @@ if [ -n "$image" ] && docker image inspect "$image" >/dev/null 2>&1; then
 fi
 
 printf '\n%s on %s, %s cores, %s; JAVA_OPTS: %s %s\n\n' "$service" "$(date -u +%F)" "$(nproc)" \
-  "$(java -version 2>&1 | head -n 1)" "$java_opts" "${cds:+(and class data sharing)}"
+  "$(java -version 2>&1 | head -n 1)" "$java_opts" "${aot:+(and the AOT cache)}"
 printf '| %-34s | %-24s | %-34s | %-7s |\n' "figure" "service" "this machine, same run" "ratio"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..36})" "$(printf -- '-%.0s' {1..26})" "$(printf -- '-%.0s' {1..36})" "$(printf -- '-%.0s' {1..9})"
 printf '| %-34s | %-24s | %-34s | %-7s |\n' "start to first 200 on /health" "$(printf '%.2f s' "$startup")" \
@@ -186,6 +196,8 @@ printf '| %-34s | %-24s | %-34s | %-7s |\n' "web CPU per GET /" "$cpu_ms ms" "" 
 printf '| %-34s | %-24s | %-34s | %-7s |\n' "$posted jobs over HTTP, end to end" "$jobs_rate jobs/s" \
   "$xadd_rps XADDs/s (redis-benchmark, 32)" "$(ratio "$jobs_rate" "$xadd_rps")"
 printf '| %-34s | %-24s | %-34s | %-7s |\n' "RSS: web under load / worker after" "$web_rss MB / $worker_rss MB" "MaxRAM $memory" ""
+printf '| %-34s | %-24s | %-34s | %-7s |\n' "PSS: web under load / worker after" "$web_pss MB / $worker_pss MB" \
+  "web $web_pss_after MB beside the worker" ""
 printf '| %-34s | %-24s | %-34s | %-7s |\n' "image size" "$image_size" "" ""
 printf '\nThe counter rose by %s for %s answers to GET / (the requests in flight when wrk stopped count too).\n' \
   "$counted" "$page_requests"
