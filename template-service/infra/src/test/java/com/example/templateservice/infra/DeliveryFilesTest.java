@@ -39,7 +39,7 @@ class DeliveryFilesTest {
         assertTrue(test.stream().anyMatch(c -> c.contains("tcp://localhost:3306") && c.contains("tcp://localhost:6379")),
                 "the test job does not wait for MySQL and Redis: " + test);
         String images = String.valueOf(map(jobs.get("test")).get("docker"));
-        assertTrue(images.contains("cimg/openjdk:21") && images.contains("cimg/mysql:8.4") && images.contains("cimg/redis"),
+        assertTrue(images.contains("cimg/openjdk:25") && images.contains("cimg/mysql:8.4") && images.contains("cimg/redis"),
                 "the test job's images: " + images);
         assertTrue(map(jobs.get("test")).get("steps").toString().contains("store_test_results"), "no test results stored");
 
