@@ -3,6 +3,7 @@ package com.example.templateservice.infra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,9 +38,11 @@ public record DeliverySettings(String service, String gitHubRepository, String b
     /**
      * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
      * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out.
+     *
+     * @param env the environment variables (System.getenv() in infra/deploy)
      */
-    public static DeliverySettings fromGit(Path serviceDir) {
-        String repository = System.getenv("GITHUB_REPOSITORY");
+    public static DeliverySettings fromGit(Path serviceDir, Map<String, String> env) {
+        String repository = env.get("GITHUB_REPOSITORY");
         if (repository == null || repository.isBlank()) {
             String origin = git(serviceDir, "remote", "get-url", "origin");
             Matcher gitHub = GITHUB_REMOTE.matcher(origin);
@@ -50,11 +53,31 @@ public record DeliverySettings(String service, String gitHubRepository, String b
             }
             repository = gitHub.group(1);
         }
-        String branch = System.getenv("GITHUB_BRANCH");
+        String branch = env.get("GITHUB_BRANCH");
         if (branch == null || branch.isBlank()) {
-            branch = git(serviceDir, "rev-parse", "--abbrev-ref", "HEAD");
+            branch = checkedOutBranch(serviceDir);
         }
         return new DeliverySettings(SERVICE, repository, branch);
+    }
+
+    /** The branch checked out in {@code dir}; if there is none, why not and what to do, as the exception's message. */
+    private static String checkedOutBranch(Path dir) {
+        if (git(dir, "rev-parse", "--git-dir").isEmpty()) {
+            throw new IllegalArgumentException("this is not a git repository, so there is no branch to deploy."
+                    + " Make it one and commit: git init && git add -A && git commit -m \"First commit\"");
+        }
+        // Without a commit, HEAD names a branch that does not exist yet (git calls it unborn).
+        String branch = git(dir, "symbolic-ref", "--short", "HEAD");
+        if (git(dir, "rev-parse", "--verify", "--quiet", "HEAD").isEmpty()) {
+            throw new IllegalArgumentException("the repository has no commit yet, so there is no branch to deploy"
+                    + (branch.isEmpty() ? "" : " (" + branch + " has nothing in it)") + ". Commit first:"
+                    + " git add -A && git commit -m \"First commit\", push it to GitHub, then run this again.");
+        }
+        if (branch.isEmpty()) {
+            throw new IllegalArgumentException("HEAD is detached (no branch is checked out), so there is no branch"
+                    + " to deploy. Check out the branch the pipeline should build (git switch main), or set GITHUB_BRANCH.");
+        }
+        return branch;
     }
 
     /** A git command's output, or "" when it fails (no repository, no such remote). */

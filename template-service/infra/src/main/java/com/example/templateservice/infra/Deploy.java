@@ -1,5 +1,6 @@
 package com.example.templateservice.infra;
 
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -39,7 +40,8 @@ import java.util.function.Supplier;
  * </ul>
  * Each can be run again, after a failure too: it goes on from where the last run stopped. Credentials
  * and the region come from the usual places (AWS_PROFILE, AWS_REGION, ~/.aws); AWS_ENDPOINT_URL
- * points every client elsewhere, as the tests do.
+ * points every client elsewhere, as the tests do. A failure is told in a line or two that say what to
+ * do; {@code --verbose} adds what the AWS SDK said, word for word.
  */
 public final class Deploy {
 
@@ -64,32 +66,45 @@ public final class Deploy {
     }
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = new Deploy(DeliverySettings.fromGit(Path.of(".")), System.out, Duration.ofSeconds(10)).run(args);
-        } catch (IllegalArgumentException e) {
-            System.out.println("infra/deploy: " + e.getMessage());
-            code = 1;
-        }
-        System.exit(code);
+        System.exit(launch(Path.of("."), System.getenv(), System.out, args));
     }
 
-    /** Runs a command; returns the exit code. */
+    /**
+     * What main does, for the service in {@code serviceDir} with the environment {@code env}: reads
+     * the settings from git, then runs the command. Returns the exit code.
+     */
+    static int launch(Path serviceDir, Map<String, String> env, PrintStream out, String... args) {
+        DeliverySettings settings;
+        try {
+            settings = DeliverySettings.fromGit(serviceDir, env);
+        } catch (IllegalArgumentException e) {
+            out.println("infra/deploy: " + e.getMessage());
+            return 1;
+        }
+        return new Deploy(settings, out, Duration.ofSeconds(10)).run(args);
+    }
+
+    /** Runs a command ({@code up}, {@code down} or {@code status}, and perhaps --verbose); returns the exit code. */
     int run(String... args) {
-        String command = args.length == 1 ? args[0] : "";
+        List<String> words = new ArrayList<>(List.of(args));
+        boolean verbose = words.remove("--verbose") | words.remove("-v");
+        String command = words.size() == 1 ? words.get(0) : "";
         try {
             switch (command) {
                 case "up" -> up();
                 case "down" -> down();
                 case "status" -> status();
                 default -> {
-                    out.println("usage: infra/deploy up|down|status");
+                    out.println("usage: infra/deploy up|down|status [--verbose]");
                     return 2;
                 }
             }
             return 0;
         } catch (DeployFailure e) {
             out.println("infra/deploy " + command + " stopped: " + e.getMessage());
+            if (verbose && e.details() != null) {
+                out.println("Details: " + e.details());
+            }
         } catch (SdkServiceException e) {
             out.println("infra/deploy " + command + " stopped: AWS refused a request: " + e.getMessage()
                     + " Check that your credentials may manage CloudFormation, IAM and the resources of the stacks.");
@@ -224,10 +239,18 @@ public final class Deploy {
         }
     }
 
+    /** What infra/deploy says when the SDK found no credentials anywhere it looked. */
+    static final String NO_CREDENTIALS = """
+            no AWS credentials were found.
+              Run `aws configure` (an access key), or `export AWS_PROFILE=<profile>` for a profile of ~/.aws/config \
+            (run `aws sso login --profile <profile>` first if it is an SSO profile), then run this again; \
+            --verbose shows where the AWS SDK looked.""";
+
     /** The AWS clients of one command, from the default region and credentials. */
     private static final class Clients implements AutoCloseable {
 
         final String region;
+        final DefaultCredentialsProvider credentials;
         final CloudFormationClient cloudFormation;
         final EcrClient ecr;
         final S3Client s3;
@@ -240,11 +263,20 @@ public final class Deploy {
             } catch (SdkClientException e) {
                 throw new DeployFailure("no AWS region is set: set AWS_REGION, or a region in your AWS profile.");
             }
-            cloudFormation = CloudFormationClient.create();
-            ecr = EcrClient.create();
-            s3 = S3Client.create();
-            connections = CodeConnectionsClient.create();
-            sts = StsClient.create();
+            // Resolved once, here, so that missing credentials are told before anything starts and
+            // in two lines; the SDK's own account of every place it looked is some 1,500 characters.
+            credentials = DefaultCredentialsProvider.builder().build();
+            try {
+                credentials.resolveCredentials();
+            } catch (SdkClientException e) {
+                credentials.close();
+                throw new DeployFailure(NO_CREDENTIALS, e.getMessage());
+            }
+            cloudFormation = CloudFormationClient.builder().credentialsProvider(credentials).build();
+            ecr = EcrClient.builder().credentialsProvider(credentials).build();
+            s3 = S3Client.builder().credentialsProvider(credentials).build();
+            connections = CodeConnectionsClient.builder().credentialsProvider(credentials).build();
+            sts = StsClient.builder().credentialsProvider(credentials).build();
         }
 
         String account() {
@@ -258,6 +290,7 @@ public final class Deploy {
             s3.close();
             connections.close();
             sts.close();
+            credentials.close();
         }
     }
 }

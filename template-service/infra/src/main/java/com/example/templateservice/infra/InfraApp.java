@@ -21,7 +21,8 @@ import java.util.Map;
  * infra/deploy hands their templates to CloudFormation directly.
  *
  * <pre>../mvnw -q compile exec:java -Dexec.mainClass=com.example.templateservice.infra.InfraApp</pre>
- * writes them to cdk.out (what {@code cdk synth} does with cdk.json), for reading or for the CDK CLI.
+ * writes them to cdk.out (what {@code cdk synth} does with cdk.json), for reading or for the CDK CLI;
+ * to the directory in CDK_OUTDIR when it is set, as {@code cdk synth -o DIR} sets it.
  */
 public final class InfraApp {
 
@@ -72,9 +73,21 @@ public final class InfraApp {
     }
 
     public static void main(String[] args) {
-        DeliverySettings settings = DeliverySettings.fromGit(Path.of(".."));
-        new InfraApp(settings, "cdk.out").app.synth();
+        DeliverySettings settings = DeliverySettings.fromGit(Path.of(".."), System.getenv());
+        Path outdir = writeTemplates(settings, Path.of(""), System.getenv());
         System.out.println("Wrote the templates of " + settings.environmentStack() + " and " + settings.pipelineStack()
-                + " to cdk.out");
+                + " to " + outdir);
+    }
+
+    /**
+     * Synthesizes the app where the CDK CLI asks for it: CDK_OUTDIR (which {@code cdk synth -o DIR}
+     * sets; the CLI reads the assembly from there and from nowhere else), else cdk.out, either one
+     * relative to {@code workingDir}. Returns the directory written.
+     */
+    static Path writeTemplates(DeliverySettings settings, Path workingDir, Map<String, String> env) {
+        String asked = env.get("CDK_OUTDIR");
+        Path outdir = workingDir.resolve(asked == null || asked.isBlank() ? "cdk.out" : asked);
+        new InfraApp(settings, outdir.toString()).app.synth();
+        return outdir;
     }
 }

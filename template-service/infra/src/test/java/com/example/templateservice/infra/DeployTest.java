@@ -4,12 +4,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * infra/deploy up, down and status, with the real AWS SDK against {@link FakeAws} on 127.0.0.1: the
  * calls made and their order, a second up that changes nothing, a failed stack and the run after it,
- * and down emptying the repository and the bucket before it deletes the stacks.
+ * down emptying the repository and the bucket before it deletes the stacks, and what a new user is
+ * told when there are no credentials or nothing committed yet.
  */
 class DeployTest {
 
@@ -175,14 +178,70 @@ class DeployTest {
         assertContains(result.output(), "usage: infra/deploy up|down|status");
     }
 
+    @Test
+    void withoutCredentialsItSaysSoInTwoLinesAndWhatToRunAndTheDetailsOnlyWhenAsked(@TempDir Path home) {
+        // Nowhere to find credentials: no system properties, no files (the environment variables are
+        // kept from the tests by the pom), no instance metadata.
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        System.setProperty("aws.sharedCredentialsFile", home.resolve("credentials").toString());
+        System.setProperty("aws.configFile", home.resolve("config").toString());
+        try {
+            Result up = run("up");
+
+            assertEquals(1, up.code(), up.output());
+            List<String> lines = up.output().strip().lines().toList();
+            assertEquals(2, lines.size(), "not two lines:\n" + up.output());
+            assertEquals("infra/deploy up stopped: no AWS credentials were found.", lines.get(0));
+            assertContains(lines.get(1), "`aws configure`", "`export AWS_PROFILE=<profile>`",
+                    "`aws sso login --profile <profile>`", "--verbose");
+            assertFalse(up.output().contains("CredentialsProvider"), "the SDK's provider chain is shown:\n" + up.output());
+            assertEquals(List.of(), aws.calls, "a call was made without credentials");
+
+            Result verbose = run("up", "--verbose");
+
+            assertEquals(1, verbose.code(), verbose.output());
+            assertTrue(verbose.output().startsWith(up.output()), verbose.output());
+            assertContains(verbose.output(), "Details: ", "SystemPropertyCredentialsProvider", "ProfileCredentialsProvider");
+        } finally {
+            System.clearProperty("aws.sharedCredentialsFile");
+            System.clearProperty("aws.configFile");
+        }
+    }
+
+    @Test
+    void aRepositoryWithNoCommitYetIsToldToCommitFirstWithTheCommand(@TempDir Path service) throws Exception {
+        git(service, "init", "-q");
+        git(service, "symbolic-ref", "HEAD", "refs/heads/main");
+        git(service, "remote", "add", "origin", "https://github.com/acme/" + DeliverySettings.SERVICE + ".git");
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+        int code = Deploy.launch(service, Map.of(), new PrintStream(output, true, StandardCharsets.UTF_8), "up");
+
+        String said = output.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, said);
+        assertEquals(1, said.strip().lines().count(), said);
+        assertContains(said, "infra/deploy: the repository has no commit yet", "(main has nothing in it)",
+                "Commit first: git add -A && git commit -m \"First commit\"");
+        assertEquals(List.of(), aws.calls, "AWS was called for a repository with nothing to deploy");
+    }
+
+    private static void git(Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(List.of(args));
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, git.waitFor(), String.join(" ", command) + ": " + output);
+    }
+
     /** What a run said and its exit code. */
     private record Result(int code, String output) {
     }
 
-    private Result run(String command) {
+    private Result run(String... args) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int code = new Deploy(SETTINGS, new PrintStream(output, true, StandardCharsets.UTF_8), Duration.ofMillis(1), templates)
-                .run(command);
+                .run(args);
         return new Result(code, output.toString(StandardCharsets.UTF_8));
     }
 
