@@ -3,6 +3,7 @@ package com.example.templateservice.infra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -15,8 +16,9 @@ import java.util.regex.Pattern;
  * @param service          the service's name, as in its pom.xml (kebab-case)
  * @param gitHubRepository the repository the pipeline builds, as owner/name
  * @param branch           the branch whose pushes are built and deployed
+ * @param stages           the environments, in the order a push goes through them
  */
-public record DeliverySettings(String service, String gitHubRepository, String branch) {
+public record DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages) {
 
     /** The name every resource of this service is named after. */
     public static final String SERVICE = "template-service";
@@ -25,7 +27,13 @@ public record DeliverySettings(String service, String gitHubRepository, String b
     /** https://github.com/owner/name(.git) or git@github.com:owner/name(.git) */
     private static final Pattern GITHUB_REMOTE = Pattern.compile("github\\.com[:/]([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(\\.git)?/?$");
 
+    /** Staging, then production. */
+    public DeliverySettings(String service, String gitHubRepository, String branch) {
+        this(service, gitHubRepository, branch, List.of(Stage.STAGING, Stage.PRODUCTION));
+    }
+
     public DeliverySettings {
+        stages = List.copyOf(stages);
         if (!REPOSITORY.matcher(gitHubRepository).matches()) {
             throw new IllegalArgumentException("GitHub repository '" + gitHubRepository
                     + "' is not of the form owner/name");
@@ -37,7 +45,8 @@ public record DeliverySettings(String service, String gitHubRepository, String b
 
     /**
      * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
-     * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out.
+     * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out, the
+     * environments from ENVIRONMENTS (see {@link Stage#fromSetting}).
      *
      * @param env the environment variables (System.getenv() in infra/deploy)
      */
@@ -57,7 +66,7 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         if (branch == null || branch.isBlank()) {
             branch = checkedOutBranch(serviceDir);
         }
-        return new DeliverySettings(SERVICE, repository, branch);
+        return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")));
     }
 
     /** The branch checked out in {@code dir}; if there is none, why not and what to do, as the exception's message. */
@@ -103,13 +112,34 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         return service + "-pipeline";
     }
 
-    public String environmentStack() {
-        return service + "-environment";
+    /** The stack of one environment: the service's name and the environment's. */
+    public String environmentStack(Stage stage) {
+        return service + "-" + stage.name();
     }
 
-    /** The image repository, the Elastic Beanstalk application and environment: the service's name. */
+    /** The stacks of the environments, in the order they are deployed. */
+    public List<String> environmentStacks() {
+        return stages.stream().map(this::environmentStack).toList();
+    }
+
+    /** Whether a push goes to staging, and waits for an approval, before production. */
+    public boolean hasStaging() {
+        return stages.contains(Stage.STAGING);
+    }
+
+    /** The image repository, the build project and the pipeline: the service's name. */
     public String resourceName() {
         return service;
+    }
+
+    /** An environment's Elastic Beanstalk application and environment and its database instance. */
+    public String resourceName(Stage stage) {
+        return service + "-" + stage.name();
+    }
+
+    /** The name under which an environment's stack exports its URL, for the pipeline to import. */
+    public String urlExport(Stage stage) {
+        return resourceName(stage) + "-url";
     }
 
     /** A GitHub connection's name may have 32 characters at most. */

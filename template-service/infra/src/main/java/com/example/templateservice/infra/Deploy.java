@@ -9,6 +9,8 @@ import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.codeconnections.CodeConnectionsClient;
 import software.amazon.awssdk.services.codeconnections.model.ConnectionStatus;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.elasticbeanstalk.ElasticBeanstalkClient;
+import software.amazon.awssdk.services.elasticbeanstalk.model.EnvironmentDescription;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -31,12 +33,12 @@ import java.util.function.Supplier;
 /**
  * One command up, one command down, for this service on AWS (infra/deploy runs it):
  * <ul>
- *   <li>{@code up} synthesizes the two stacks, creates or updates them with each resource shown as it
+ *   <li>{@code up} synthesizes the stacks (staging, production, the pipeline), creates or updates them with each resource shown as it
  *       changes, then says what is left to do (confirming the GitHub connection, the one step only a
  *       person can take) and where the service answers;</li>
- *   <li>{@code down} empties the image repository and the artifact bucket, deletes both stacks, and
- *       says what it leaves behind on purpose (the final database snapshot) and what that costs;</li>
- *   <li>{@code status} says what is deployed.</li>
+ *   <li>{@code down} empties the image repository and the artifact bucket, deletes the stacks, and
+ *       says what it leaves behind on purpose (each database's final snapshot) and what that costs;</li>
+ *   <li>{@code status} says what is deployed: each stack, and each environment's URL, health and version.</li>
  * </ul>
  * Each can be run again, after a failure too: it goes on from where the last run stopped. Credentials
  * and the region come from the usual places (AWS_PROFILE, AWS_REGION, ~/.aws); AWS_ENDPOINT_URL
@@ -127,22 +129,34 @@ public final class Deploy {
             Map<String, String> pipeline = stacks.outputs(settings.pipelineStack());
             ConnectionStatus connection = aws.connections.getConnection(request ->
                     request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatus();
-            String url = stacks.outputs(settings.environmentStack()).get("ServiceUrl");
+            String route = settings.hasStaging()
+                    ? "tested, built, deployed to staging and smoke-tested there, then waits for a person's approval"
+                            + " to deploy the same bundle to production"
+                    : "tested, built, deployed to production and smoke-tested there";
             out.println();
             if (connection == ConnectionStatus.AVAILABLE) {
-                out.printf("Done. Every push to %s is now tested, built and deployed.%n", settings.branch());
+                out.printf("Done. Every push to %s is now %s.%n", settings.branch(), route);
             } else {
                 out.printf("""
                         Done but for one step, which only you can take: let AWS read %s on GitHub.
                           1. Open https://console.aws.amazon.com/codesuite/settings/connections?region=%s
                           2. Choose the connection "%s" (status: %s), then "Update pending connection".
                           3. Install the AWS Connector for GitHub app, or choose it, with access to %s, and connect.
-                        Then push to %s: the pipeline tests, builds and deploys it.
+                        Then push to %s: it is %s.
                         (infra/deploy status shows whether the connection is confirmed.)
                         """, settings.gitHubRepository(), aws.region, settings.connectionName(), connection,
-                        settings.gitHubRepository(), settings.branch());
+                        settings.gitHubRepository(), settings.branch(), route);
             }
-            out.printf("The service: %s (Elastic Beanstalk's sample page until the first deploy)%n", url);
+            if (settings.hasStaging() && pipeline.containsKey("ApprovalTopic")) {
+                out.printf("""
+                        Approvals: whoever approves production hears of it by email once subscribed:
+                          aws sns subscribe --topic-arn %s --protocol email --notification-endpoint <address> --region %s
+                        """, pipeline.get("ApprovalTopic"), aws.region);
+            }
+            for (Stage stage : settings.stages()) {
+                out.printf("%-11s %s (Elastic Beanstalk's sample page until the first deploy)%n", stage.name() + ":",
+                        stacks.outputs(settings.environmentStack(stage)).get("ServiceUrl"));
+            }
         }
     }
 
@@ -158,19 +172,29 @@ public final class Deploy {
             if (pipeline.containsKey("ArtifactBucket")) {
                 emptyBucket(aws.s3, pipeline.get("ArtifactBucket"));
             }
+            // The pipeline first (it imports the environments' URLs), then production, then staging.
             stacks.remove(settings.pipelineStack());
-            stacks.remove(settings.environmentStack());
+            List<Stage> stages = new ArrayList<>(settings.stages());
+            java.util.Collections.reverse(stages);
+            for (Stage stage : stages) {
+                stacks.remove(settings.environmentStack(stage));
+            }
+            StringBuilder snapshots = new StringBuilder();
+            for (Stage stage : settings.stages()) {
+                snapshots.append(String.format("      aws rds describe-db-snapshots --db-instance-identifier %s --region %s%n",
+                        settings.resourceName(stage), aws.region));
+            }
             out.printf("""
 
                     Removed. Left behind on purpose:
-                      - the final snapshot of the database, which holds its data; it costs about $0.095 per GB
-                        and month (about $1.90 a month for the 20 GB). See it, and delete it when the data is
-                        no longer needed:
-                          aws rds describe-db-snapshots --db-instance-identifier %s --region %s
-                          aws rds delete-db-snapshot --db-snapshot-identifier <its name> --region %s
-                      - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s/* in CloudWatch,
+                      - the final snapshot of each database, which holds its data (%s); each costs about
+                        $0.095 per GB and month (about $1.90 a month for 20 GB). See them, and delete each when
+                        its data is no longer needed:
+                    %s      aws rds delete-db-snapshot --db-snapshot-identifier <its name> --region %s
+                      - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s-*/* in CloudWatch,
                         elasticbeanstalk-%s-<account> in S3), shared with any other application; cents a month.
-                    """, settings.resourceName(), aws.region, aws.region, settings.resourceName(), aws.region);
+                    """, String.join(", ", settings.stages().stream().map(settings::resourceName).toList()),
+                    snapshots, aws.region, settings.resourceName(), aws.region);
         }
     }
 
@@ -178,7 +202,9 @@ public final class Deploy {
         try (Clients aws = new Clients()) {
             Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
             out.printf("%s in AWS account %s, region %s:%n", settings.service(), aws.account(), aws.region);
-            for (String name : List.of(settings.environmentStack(), settings.pipelineStack())) {
+            List<String> names = new ArrayList<>(settings.environmentStacks());
+            names.add(settings.pipelineStack());
+            for (String name : names) {
                 Optional<Stack> stack = stacks.find(name);
                 out.printf("  %-40s %s%n", name, stack.map(s -> s.stackStatusAsString()
                         + " (last changed " + Optional.ofNullable(s.lastUpdatedTime()).orElse(s.creationTime()) + ")")
@@ -189,8 +215,18 @@ public final class Deploy {
                 out.printf("  %-40s %s%n", "GitHub connection", aws.connections.getConnection(request ->
                         request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatusAsString());
             }
-            Optional.ofNullable(stacks.outputs(settings.environmentStack()).get("ServiceUrl"))
-                    .ifPresent(url -> out.printf("  %-40s %s%n", "the service", url));
+            for (Stage stage : settings.stages()) {
+                String url = stacks.outputs(settings.environmentStack(stage)).get("ServiceUrl");
+                if (url == null) {
+                    continue;
+                }
+                List<EnvironmentDescription> found = aws.beanstalk.describeEnvironments(request -> request
+                        .environmentNames(settings.resourceName(stage)).includeDeleted(false)).environments();
+                String health = found.isEmpty() ? "no environment"
+                        : "health " + found.get(0).healthAsString() + ", version "
+                                + Optional.ofNullable(found.get(0).versionLabel()).orElse("none yet (the sample page)");
+                out.printf("  %-40s %s  %s%n", stage.name(), url, health);
+            }
         }
     }
 
@@ -256,6 +292,7 @@ public final class Deploy {
         final S3Client s3;
         final CodeConnectionsClient connections;
         final StsClient sts;
+        final ElasticBeanstalkClient beanstalk;
 
         Clients() {
             try {
@@ -277,6 +314,7 @@ public final class Deploy {
             s3 = S3Client.builder().credentialsProvider(credentials).build();
             connections = CodeConnectionsClient.builder().credentialsProvider(credentials).build();
             sts = StsClient.builder().credentialsProvider(credentials).build();
+            beanstalk = ElasticBeanstalkClient.builder().credentialsProvider(credentials).build();
         }
 
         String account() {
@@ -290,6 +328,7 @@ public final class Deploy {
             s3.close();
             connections.close();
             sts.close();
+            beanstalk.close();
             credentials.close();
         }
     }

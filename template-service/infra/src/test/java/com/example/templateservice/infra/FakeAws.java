@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 /**
  * A stand-in for the AWS endpoints infra/deploy calls, on 127.0.0.1, for the real SDK to talk to
  * (through aws.endpointUrl): CloudFormation stacks that go through their statuses step by step with
- * their events, STS, ECR images, S3 object versions and a CodeConnections connection. It answers in
+ * their events, STS, ECR images, S3 object versions, a CodeConnections connection and Elastic
+ * Beanstalk environments' health. It answers in
  * each service's own protocol (query and XML, JSON 1.0 and 1.1, REST and XML) and keeps every call,
  * in order, as "service:Action target".
  */
@@ -50,6 +51,8 @@ final class FakeAws implements AutoCloseable {
     final Map<String, List<String>> images = new ConcurrentHashMap<>();
     final Map<String, List<String>> objects = new ConcurrentHashMap<>();
     volatile String connectionStatus = "PENDING";
+    /** Elastic Beanstalk environments by name: their health (Green, Red...) and deployed version label. */
+    final Map<String, String[]> beanstalk = new ConcurrentHashMap<>();
 
     private final Map<String, FakeStack> stacks = new LinkedHashMap<>();
     private final HttpServer server;
@@ -157,6 +160,7 @@ final class FakeAws implements AutoCloseable {
             switch (service) {
                 case "cloudformation" -> cloudFormation(exchange, form(body));
                 case "sts" -> sts(exchange, form(body));
+                case "elasticbeanstalk" -> beanstalk(exchange, form(body));
                 case "ecr" -> ecr(exchange, target(exchange), JSON.readTree(body));
                 case "codeconnections" -> codeConnections(exchange, target(exchange), JSON.readTree(body));
                 case "s3" -> s3(exchange, body);
@@ -263,6 +267,17 @@ final class FakeAws implements AutoCloseable {
                 + "<GetCallerIdentityResult><Arn>arn:aws:iam::" + ACCOUNT + ":user/test</Arn><UserId>AIDTEST</UserId>"
                 + "<Account>" + ACCOUNT + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>"
                 + UUID.randomUUID() + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
+    }
+
+    private void beanstalk(HttpExchange exchange, Map<String, String> form) throws IOException {
+        String name = form.getOrDefault("EnvironmentNames.member.1", "");
+        calls.add("elasticbeanstalk:" + form.get("Action") + " " + name);
+        String[] environment = beanstalk.get(name);
+        String member = environment == null ? "" : "<member><EnvironmentName>" + name + "</EnvironmentName><Status>Ready"
+                + "</Status><Health>" + environment[0] + "</Health><VersionLabel>" + environment[1] + "</VersionLabel></member>";
+        respond(exchange, 200, "text/xml", "<DescribeEnvironmentsResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
+                + "<DescribeEnvironmentsResult><Environments>" + member + "</Environments></DescribeEnvironmentsResult>"
+                + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></DescribeEnvironmentsResponse>");
     }
 
     private void ecr(HttpExchange exchange, String action, JsonNode request) throws IOException {

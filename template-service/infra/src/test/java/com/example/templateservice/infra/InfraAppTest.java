@@ -48,7 +48,8 @@ class InfraAppTest {
 
     private static void assertAssemblyIn(Path dir) {
         assertTrue(Files.isRegularFile(dir.resolve("manifest.json")), "no manifest.json in " + dir);
-        for (String stack : new String[] {SETTINGS.environmentStack(), SETTINGS.pipelineStack()}) {
+        for (String stack : new String[] {SETTINGS.environmentStack(Stage.STAGING),
+                SETTINGS.environmentStack(Stage.PRODUCTION), SETTINGS.pipelineStack()}) {
             assertTrue(Files.isRegularFile(dir.resolve(stack + ".template.json")), "no template of " + stack + " in " + dir);
         }
     }
