@@ -17,8 +17,10 @@ import java.util.regex.Pattern;
  * @param gitHubRepository the repository the pipeline builds, as owner/name
  * @param branch           the branch whose pushes are built and deployed
  * @param stages           the environments, in the order a push goes through them
+ * @param domain           a domain of the team's own, or null: then CloudFront gives each environment HTTPS
  */
-public record DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages) {
+public record DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages,
+                               CustomDomain domain) {
 
     /** The name every resource of this service is named after. */
     public static final String SERVICE = "template-service";
@@ -30,6 +32,11 @@ public record DeliverySettings(String service, String gitHubRepository, String b
     /** Staging, then production. */
     public DeliverySettings(String service, String gitHubRepository, String branch) {
         this(service, gitHubRepository, branch, List.of(Stage.STAGING, Stage.PRODUCTION));
+    }
+
+    /** Without a domain of one's own. */
+    public DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages) {
+        this(service, gitHubRepository, branch, stages, null);
     }
 
     public DeliverySettings {
@@ -46,7 +53,8 @@ public record DeliverySettings(String service, String gitHubRepository, String b
     /**
      * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
      * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out, the
-     * environments from ENVIRONMENTS (see {@link Stage#fromSetting}).
+     * environments from ENVIRONMENTS (see {@link Stage#fromSetting}), a domain from DOMAIN and
+     * HOSTED_ZONE_ID (see {@link CustomDomain}).
      *
      * @param env the environment variables (System.getenv() in infra/deploy)
      */
@@ -66,7 +74,10 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         if (branch == null || branch.isBlank()) {
             branch = checkedOutBranch(serviceDir);
         }
-        return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")));
+        String domain = env.get("DOMAIN");
+        CustomDomain custom = domain == null || domain.isBlank() ? null
+                : new CustomDomain(domain.strip(), String.valueOf(env.getOrDefault("HOSTED_ZONE_ID", "")).strip());
+        return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")), custom);
     }
 
     /** The branch checked out in {@code dir}; if there is none, why not and what to do, as the exception's message. */

@@ -9,6 +9,8 @@ import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.certificatemanager.Certificate;
+import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
 import software.amazon.awscdk.services.cloudfront.AllowedMethods;
 import software.amazon.awscdk.services.cloudfront.BehaviorOptions;
 import software.amazon.awscdk.services.cloudfront.CachePolicy;
@@ -51,6 +53,8 @@ import software.amazon.awscdk.services.rds.DatabaseInstanceEngine;
 import software.amazon.awscdk.services.rds.MySqlInstanceEngineProps;
 import software.amazon.awscdk.services.rds.MysqlEngineVersion;
 import software.amazon.awscdk.services.rds.StorageType;
+import software.amazon.awscdk.services.route53.CnameRecord;
+import software.amazon.awscdk.services.route53.HostedZone;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
@@ -76,6 +80,8 @@ public class EnvironmentStack extends Stack {
     /** The Elastic Beanstalk platform, pinned; `up` passes a newer one as the PlatformArn parameter when asked. */
     static final String PLATFORM = "Docker running on 64bit Amazon Linux 2023/4.13.1";
     static final String DATABASE_USER = "app";
+    /** TLS 1.3 and 1.2 only, the policy AWS recommends for new listeners. */
+    static final String TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
     public EnvironmentStack(Construct scope, String id, StackProps props, DeliverySettings settings, Stage stage) {
         super(scope, id, props);
@@ -200,6 +206,21 @@ public class EnvironmentStack extends Stack {
         // The load balancer, its health check, and how a new version rolls out.
         option(options, "aws:elasticbeanstalk:environment", "EnvironmentType", "LoadBalanced");
         option(options, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application");
+        if (settings.domain() != null) {
+            // With a domain of one's own the load balancer serves HTTPS itself, with a DNS-validated
+            // certificate and a current TLS policy, and has no plain-HTTP listener at all (Elastic
+            // Beanstalk's options cannot make port 80 redirect; see the README).
+            Certificate certificate = Certificate.Builder.create(this, "Certificate")
+                    .domainName(settings.domain().hostFor(stage))
+                    .validation(CertificateValidation.fromDns(
+                            HostedZone.fromHostedZoneId(this, "CertificateZone", settings.domain().hostedZoneId())))
+                    .build();
+            option(options, "aws:elbv2:listener:443", "ListenerEnabled", "true");
+            option(options, "aws:elbv2:listener:443", "Protocol", "HTTPS");
+            option(options, "aws:elbv2:listener:443", "SSLCertificateArns", certificate.getCertificateArn());
+            option(options, "aws:elbv2:listener:443", "SSLPolicy", TLS_POLICY);
+            option(options, "aws:elbv2:listener:default", "ListenerEnabled", "false");
+        }
         option(options, "aws:elasticbeanstalk:environment", "ServiceRole", serviceRole.getRoleArn());
         option(options, "aws:elasticbeanstalk:environment:process:default", "HealthCheckPath", "/health/readiness");
         option(options, "aws:elasticbeanstalk:environment:process:default", "MatcherHTTPCode", "200");
@@ -235,10 +256,24 @@ public class EnvironmentStack extends Stack {
         environment.addDependency(application);
         environment.getNode().addDependency(instanceProfile, mysql, valkey);
 
-        Distribution front = httpsFront(settings, environment);
+        String url;
+        if (settings.domain() == null) {
+            Distribution front = httpsFront(settings, environment);
+            url = "https://" + front.getDistributionDomainName() + "/";
+        } else {
+            String host = settings.domain().hostFor(stage);
+            CnameRecord.Builder.create(this, "Address")
+                    .zone(HostedZone.fromHostedZoneId(this, "Zone", settings.domain().hostedZoneId()))
+                    // A name ending in a dot is taken whole, not under the zone's name (unknown here).
+                    .recordName(host + ".")
+                    .domainName(environment.getAttrEndpointUrl())
+                    .ttl(Duration.minutes(5))
+                    .build();
+            url = "https://" + host + "/";
+        }
         CfnOutput.Builder.create(this, "ServiceUrl")
                 .description("Where the service answers, over HTTPS")
-                .value("https://" + front.getDistributionDomainName() + "/")
+                .value(url)
                 .exportName(settings.urlExport(stage))
                 .build();
         CfnOutput.Builder.create(this, "EnvironmentName").value(environment.getEnvironmentName()).build();

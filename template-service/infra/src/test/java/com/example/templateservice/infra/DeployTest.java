@@ -253,7 +253,7 @@ class DeployTest {
     }
 
     @Test
-    void environmentsIsStagingAndProductionByDefaultProductionAloneWhenAskedAndNothingElse(@TempDir Path service) {
+    void environmentsAndDomainSettingsAreReadAndAWrongOneIsToldWhatToGive(@TempDir Path service) {
         Map<String, String> env = Map.of("GITHUB_REPOSITORY", "acme/x", "GITHUB_BRANCH", "main");
         Map<String, String> one = new java.util.HashMap<>(env);
         one.put("ENVIRONMENTS", "production");
@@ -265,6 +265,15 @@ class DeployTest {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         assertEquals(1, Deploy.launch(service, wrong, new PrintStream(output, true, StandardCharsets.UTF_8), "up"));
         assertContains(output.toString(StandardCharsets.UTF_8), "ENVIRONMENTS is 'prod'", "staging,production", "production");
+
+        Map<String, String> domainAlone = new java.util.HashMap<>(env);
+        domainAlone.put("DOMAIN", "api.acme.com");
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        assertEquals(1, Deploy.launch(service, domainAlone, new PrintStream(said, true, StandardCharsets.UTF_8), "up"));
+        assertContains(said.toString(StandardCharsets.UTF_8), "HOSTED_ZONE_ID is ''",
+                "aws route53 list-hosted-zones-by-name --dns-name api.acme.com");
+        domainAlone.put("HOSTED_ZONE_ID", "Z0123456789ABC");
+        assertEquals(new CustomDomain("api.acme.com", "Z0123456789ABC"), DeliverySettings.fromGit(service, domainAlone).domain());
     }
 
     private static void git(Path dir, String... args) throws Exception {

@@ -10,6 +10,7 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.codepipeline.CfnPipeline;
+import software.amazon.awscdk.services.elasticbeanstalk.CfnEnvironment;
 import software.amazon.awscdk.services.rds.CfnDBInstance;
 
 import java.io.IOException;
@@ -179,6 +180,59 @@ class StacksTest {
     }
 
     @Test
+    void withADomainTheLoadBalancerServesHttpsWithACertificateAndNoListenerServesPlainHttp() throws IOException {
+        DeliverySettings withDomain = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE,
+                "main", List.of(Stage.STAGING, Stage.PRODUCTION), new CustomDomain("api.acme.com", "Z0123456789ABC"));
+        InfraApp app = checkedApp(withDomain);
+
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template template = Template.fromStack(app.environment(stage));
+            String host = stage == Stage.PRODUCTION ? "api.acme.com" : "staging.api.acme.com";
+            template.hasResourceProperties("AWS::CertificateManager::Certificate", Map.of(
+                    "DomainName", host, "ValidationMethod", "DNS",
+                    "DomainValidationOptions", List.of(Map.of("DomainName", host, "HostedZoneId", "Z0123456789ABC"))));
+            String certificate = template.findResources("AWS::CertificateManager::Certificate").keySet().iterator().next();
+            template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                    "OptionSettings", Match.arrayWith(List.of(
+                            option("aws:elbv2:listener:443", "Protocol", "HTTPS"),
+                            Map.of("Namespace", "aws:elbv2:listener:443", "OptionName", "SSLCertificateArns",
+                                    "Value", Map.of("Ref", certificate)),
+                            option("aws:elbv2:listener:443", "SSLPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06"))))));
+            template.hasResourceProperties("AWS::Route53::RecordSet", Map.of("Name", host + ".", "Type", "CNAME",
+                    "HostedZoneId", "Z0123456789ABC", "TTL", "300",
+                    "ResourceRecords", List.of(Map.of("Fn::GetAtt", List.of("Environment", "EndpointURL")))));
+            template.hasOutput("ServiceUrl", Match.objectLike(Map.of("Value", "https://" + host + "/")));
+            template.resourceCountIs("AWS::CloudFront::Distribution", 0);
+            assertNoListenerServesPlainHttp(listeners(template));
+            assertEquals(List.of(), findings(app.environment(stage)));
+        }
+    }
+
+    @Test
+    void aListenerThatForwardsOnPort80FailsTheChecks() throws IOException {
+        DeliverySettings withDomain = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE,
+                "main", List.of(Stage.PRODUCTION), new CustomDomain("api.acme.com", "Z0123456789ABC"));
+        Map<String, Object> clean = Template.fromStack(checkedApp(withDomain).environment(Stage.PRODUCTION))
+                .findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
+        List<Object> options = new ArrayList<>();
+        for (Object option : list(((Map<?, ?>) clean.get("Properties")).get("OptionSettings"))) {
+            Map<?, ?> setting = (Map<?, ?>) option;
+            // Port 80 switched back on, as Elastic Beanstalk has it by default: it forwards to the service.
+            options.add(setting.get("Namespace").equals("aws:elbv2:listener:default")
+                    ? Map.of("Namespace", "aws:elbv2:listener:default", "OptionName", "ListenerEnabled", "Value", "true")
+                    : setting);
+        }
+        InfraApp broken = checkedApp(withDomain);
+        CfnEnvironment cfn = (CfnEnvironment) broken.environment(Stage.PRODUCTION).getNode().findChild("Environment");
+        cfn.addPropertyOverride("OptionSettings", options);
+
+        Map<String, Map<String, String>> listeners = listeners(Template.fromStack(broken.environment(Stage.PRODUCTION)));
+
+        AssertionError failure = assertThrows(AssertionError.class, () -> assertNoListenerServesPlainHttp(listeners));
+        assertTrue(failure.getMessage().contains("aws:elbv2:listener:default"), failure.getMessage());
+    }
+
+    @Test
     void withOneEnvironmentOnlyThePipelineDeploysProductionThenSmokeTestsIt() throws IOException {
         DeliverySettings one = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main",
                 List.of(Stage.PRODUCTION));
@@ -334,6 +388,37 @@ class StacksTest {
                 action(template, "SmokeTest").get("ActionTypeId"));
         assertEquals(Map.of("Category", "Approval", "Owner", "AWS", "Provider", "Manual", "Version", "1"),
                 action(template, "Approval").get("ActionTypeId"));
+    }
+
+    /**
+     * Every listener Elastic Beanstalk makes on the environment's load balancer serves HTTPS, or is
+     * switched off. The default one (port 80) exists unless ListenerEnabled is false, and speaks HTTP
+     * unless told otherwise.
+     */
+    private static void assertNoListenerServesPlainHttp(Map<String, Map<String, String>> listeners) {
+        assertTrue(listeners.containsKey("aws:elbv2:listener:default"), "port 80 is not mentioned, so it is on: " + listeners);
+        listeners.forEach((listener, settings) -> {
+            if (!"false".equals(settings.get("ListenerEnabled"))) {
+                assertEquals("HTTPS", settings.get("Protocol"), listener + " serves plain HTTP: " + settings);
+            }
+        });
+    }
+
+    /** The environment's listener settings, by namespace (aws:elbv2:listener:default is port 80). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, String>> listeners(Template template) {
+        Map<String, Map<String, String>> listeners = new java.util.TreeMap<>();
+        listeners.put("aws:elbv2:listener:default", new java.util.HashMap<>());
+        Map<String, Object> environment = template.findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
+        for (Object option : list(((Map<String, Object>) environment.get("Properties")).get("OptionSettings"))) {
+            Map<String, Object> setting = (Map<String, Object>) option;
+            String namespace = String.valueOf(setting.get("Namespace"));
+            if (namespace.startsWith("aws:elbv2:listener:")) {
+                listeners.computeIfAbsent(namespace, n -> new java.util.HashMap<>())
+                        .put(String.valueOf(setting.get("OptionName")), String.valueOf(setting.get("Value")));
+            }
+        }
+        return listeners;
     }
 
     @SuppressWarnings("unchecked")
