@@ -13,6 +13,8 @@ import software.amazon.awssdk.services.elasticbeanstalk.ElasticBeanstalkClient;
 import software.amazon.awssdk.services.elasticbeanstalk.model.EnvironmentDescription;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
+import software.amazon.awssdk.services.rds.RdsClient;
+import software.amazon.awssdk.services.rds.model.DBSnapshot;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -37,7 +39,7 @@ import java.util.function.Supplier;
  *       changes, then says what is left to do (confirming the GitHub connection, the one step only a
  *       person can take) and where the service answers;</li>
  *   <li>{@code down} empties the image repository and the artifact bucket, deletes the stacks, and
- *       says what it leaves behind on purpose (each database's final snapshot) and what that costs;</li>
+ *       says what it leaves behind on purpose (each database's final snapshot, by name) and what that costs;</li>
  *   <li>{@code status} says what is deployed: each stack, and each environment's URL, health and version.</li>
  * </ul>
  * Each can be run again, after a failure too: it goes on from where the last run stopped. Credentials
@@ -179,22 +181,30 @@ public final class Deploy {
             for (Stage stage : stages) {
                 stacks.remove(settings.environmentStack(stage));
             }
+            // The snapshots CloudFormation took as it deleted the databases, by their names.
             StringBuilder snapshots = new StringBuilder();
             for (Stage stage : settings.stages()) {
-                snapshots.append(String.format("      aws rds describe-db-snapshots --db-instance-identifier %s --region %s%n",
-                        settings.resourceName(stage), aws.region));
+                String instance = settings.resourceName(stage);
+                List<DBSnapshot> taken = aws.rds.describeDBSnapshots(request -> request.dbInstanceIdentifier(instance)
+                        .snapshotType("manual")).dbSnapshots();
+                if (taken.isEmpty()) {
+                    snapshots.append(String.format("      none of %s found yet; look with: aws rds describe-db-snapshots"
+                            + " --db-instance-identifier %s --region %s%n", instance, instance, aws.region));
+                }
+                for (DBSnapshot snapshot : taken) {
+                    snapshots.append(String.format("      aws rds delete-db-snapshot --db-snapshot-identifier %s --region %s"
+                            + "   (%s, %d GB, taken %s)%n", snapshot.dbSnapshotIdentifier(), aws.region, instance,
+                            snapshot.allocatedStorage(), snapshot.snapshotCreateTime()));
+                }
             }
             out.printf("""
 
                     Removed. Left behind on purpose:
-                      - the final snapshot of each database, which holds its data (%s); each costs about
-                        $0.095 per GB and month (about $1.90 a month for 20 GB). See them, and delete each when
-                        its data is no longer needed:
-                    %s      aws rds delete-db-snapshot --db-snapshot-identifier <its name> --region %s
-                      - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s-*/* in CloudWatch,
+                      - the final snapshot of each database, which holds its data; each costs about $0.095 per GB
+                        and month (about $1.90 a month for 20 GB). Delete each when its data is no longer needed:
+                    %s  - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s-*/* in CloudWatch,
                         elasticbeanstalk-%s-<account> in S3), shared with any other application; cents a month.
-                    """, String.join(", ", settings.stages().stream().map(settings::resourceName).toList()),
-                    snapshots, aws.region, settings.resourceName(), aws.region);
+                    """, snapshots, settings.resourceName(), aws.region);
         }
     }
 
@@ -293,6 +303,7 @@ public final class Deploy {
         final CodeConnectionsClient connections;
         final StsClient sts;
         final ElasticBeanstalkClient beanstalk;
+        final RdsClient rds;
 
         Clients() {
             try {
@@ -315,6 +326,7 @@ public final class Deploy {
             connections = CodeConnectionsClient.builder().credentialsProvider(credentials).build();
             sts = StsClient.builder().credentialsProvider(credentials).build();
             beanstalk = ElasticBeanstalkClient.builder().credentialsProvider(credentials).build();
+            rds = RdsClient.builder().credentialsProvider(credentials).build();
         }
 
         String account() {
@@ -329,6 +341,7 @@ public final class Deploy {
             connections.close();
             sts.close();
             beanstalk.close();
+            rds.close();
             credentials.close();
         }
     }

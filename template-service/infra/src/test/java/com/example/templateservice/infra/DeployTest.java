@@ -148,6 +148,7 @@ class DeployTest {
         run("up");
         aws.images.put(REPOSITORY, new ArrayList<>(List.of("sha256:aaa", "sha256:bbb")));
         aws.objects.put(BUCKET, new ArrayList<>(List.of("Source/abc.zip v1", "Bundle/def.zip v1", "Bundle/def.zip v2")));
+        aws.snapshots.put(SETTINGS.resourceName(Stage.PRODUCTION), List.of("template-service-production-database-snapshot-x1"));
         aws.calls.clear();
 
         Result down = run("down");
@@ -168,8 +169,10 @@ class DeployTest {
         assertEquals("DELETE_COMPLETE", aws.status(PRODUCTION));
         assertContains(down.output(), "deleted 2 image(s)", "deleted 3 object version(s)", "final snapshot of each database",
                 "$0.095 per GB",
-                "aws rds describe-db-snapshots --db-instance-identifier " + SETTINGS.resourceName(Stage.STAGING),
-                "aws rds describe-db-snapshots --db-instance-identifier " + SETTINGS.resourceName(Stage.PRODUCTION));
+                "aws rds delete-db-snapshot --db-snapshot-identifier template-service-production-database-snapshot-x1 --region "
+                        + FakeAws.REGION + "   (" + SETTINGS.resourceName(Stage.PRODUCTION) + ", 20 GB, taken 2026-12-02T05:00:00Z)",
+                "none of " + SETTINGS.resourceName(Stage.STAGING) + " found yet; look with: aws rds describe-db-snapshots"
+                        + " --db-instance-identifier " + SETTINGS.resourceName(Stage.STAGING));
 
         Result again = run("down");
         assertEquals(0, again.code(), again.output());

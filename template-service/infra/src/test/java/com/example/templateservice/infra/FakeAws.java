@@ -53,6 +53,8 @@ final class FakeAws implements AutoCloseable {
     volatile String connectionStatus = "PENDING";
     /** Elastic Beanstalk environments by name: their health (Green, Red...) and deployed version label. */
     final Map<String, String[]> beanstalk = new ConcurrentHashMap<>();
+    /** RDS snapshots by the database instance they were taken of. */
+    final Map<String, List<String>> snapshots = new ConcurrentHashMap<>();
 
     private final Map<String, FakeStack> stacks = new LinkedHashMap<>();
     private final HttpServer server;
@@ -161,6 +163,7 @@ final class FakeAws implements AutoCloseable {
                 case "cloudformation" -> cloudFormation(exchange, form(body));
                 case "sts" -> sts(exchange, form(body));
                 case "elasticbeanstalk" -> beanstalk(exchange, form(body));
+                case "rds" -> rds(exchange, form(body));
                 case "ecr" -> ecr(exchange, target(exchange), JSON.readTree(body));
                 case "codeconnections" -> codeConnections(exchange, target(exchange), JSON.readTree(body));
                 case "s3" -> s3(exchange, body);
@@ -278,6 +281,21 @@ final class FakeAws implements AutoCloseable {
         respond(exchange, 200, "text/xml", "<DescribeEnvironmentsResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
                 + "<DescribeEnvironmentsResult><Environments>" + member + "</Environments></DescribeEnvironmentsResult>"
                 + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></DescribeEnvironmentsResponse>");
+    }
+
+    private void rds(HttpExchange exchange, Map<String, String> form) throws IOException {
+        String instance = form.getOrDefault("DBInstanceIdentifier", "");
+        calls.add("rds:" + form.get("Action") + " " + instance);
+        StringBuilder members = new StringBuilder();
+        for (String snapshot : snapshots.getOrDefault(instance, List.of())) {
+            members.append("<DBSnapshot><DBSnapshotIdentifier>").append(snapshot).append("</DBSnapshotIdentifier>")
+                    .append("<DBInstanceIdentifier>").append(instance).append("</DBInstanceIdentifier><SnapshotType>manual")
+                    .append("</SnapshotType><AllocatedStorage>20</AllocatedStorage><SnapshotCreateTime>2026-12-02T05:00:00Z")
+                    .append("</SnapshotCreateTime></DBSnapshot>");
+        }
+        respond(exchange, 200, "text/xml", "<DescribeDBSnapshotsResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
+                + "<DescribeDBSnapshotsResult><DBSnapshots>" + members + "</DBSnapshots></DescribeDBSnapshotsResult>"
+                + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></DescribeDBSnapshotsResponse>");
     }
 
     private void ecr(HttpExchange exchange, String action, JsonNode request) throws IOException {
