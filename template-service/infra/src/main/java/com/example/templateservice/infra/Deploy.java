@@ -8,6 +8,8 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.codeconnections.CodeConnectionsClient;
 import software.amazon.awssdk.services.codeconnections.model.ConnectionStatus;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.elasticbeanstalk.ElasticBeanstalkClient;
 import software.amazon.awssdk.services.elasticbeanstalk.model.EnvironmentDescription;
@@ -124,8 +126,11 @@ public final class Deploy {
             out.printf("Deploying %s to AWS account %s, region %s, built from GitHub %s (branch %s)%n",
                     settings.service(), aws.account(), aws.region, settings.gitHubRepository(), settings.branch());
             Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
+            Map<String, String> parameters = settings.domain() == null
+                    ? Map.of(EnvironmentStack.CLOUDFRONT_PREFIX_LIST, cloudFrontPrefixList(aws.ec2))
+                    : Map.of();
             for (Map.Entry<String, String> stack : templates.get().entrySet()) {
-                stacks.deploy(stack.getKey(), stack.getValue(), settings.service());
+                stacks.deploy(stack.getKey(), stack.getValue(), settings.service(), parameters);
             }
 
             Map<String, String> pipeline = stacks.outputs(settings.pipelineStack());
@@ -240,6 +245,19 @@ public final class Deploy {
         }
     }
 
+    /**
+     * The id of the AWS-managed prefix list of CloudFront's addresses that reach origins, in this
+     * region (it differs by region, and CloudFormation cannot look it up).
+     */
+    private static String cloudFrontPrefixList(Ec2Client ec2) {
+        return ec2.describeManagedPrefixLists(request -> request.filters(Filter.builder()
+                        .name("prefix-list-name").values(EnvironmentStack.CLOUDFRONT_ORIGIN_FACING).build()))
+                .prefixLists().stream().findFirst().map(list -> list.prefixListId())
+                .orElseThrow(() -> new DeployFailure("this region has no prefix list " + EnvironmentStack.CLOUDFRONT_ORIGIN_FACING
+                        + ", so the load balancer cannot be closed to all but CloudFront. Choose another region (AWS_REGION),"
+                        + " or a domain of your own (DOMAIN, HOSTED_ZONE_ID)."));
+    }
+
     /** The templates, by stack, in the order to deploy them. The CDK runs on Node.js. */
     private Map<String, String> synthesize() {
         out.println("Synthesizing the stacks (the CDK runs on Node.js)");
@@ -304,6 +322,7 @@ public final class Deploy {
         final StsClient sts;
         final ElasticBeanstalkClient beanstalk;
         final RdsClient rds;
+        final Ec2Client ec2;
 
         Clients() {
             try {
@@ -327,6 +346,7 @@ public final class Deploy {
             sts = StsClient.builder().credentialsProvider(credentials).build();
             beanstalk = ElasticBeanstalkClient.builder().credentialsProvider(credentials).build();
             rds = RdsClient.builder().credentialsProvider(credentials).build();
+            ec2 = Ec2Client.builder().credentialsProvider(credentials).build();
         }
 
         String account() {
@@ -342,6 +362,7 @@ public final class Deploy {
             sts.close();
             beanstalk.close();
             rds.close();
+            ec2.close();
             credentials.close();
         }
     }

@@ -80,6 +80,10 @@ public class EnvironmentStack extends Stack {
     /** The Elastic Beanstalk platform, pinned; `up` passes a newer one as the PlatformArn parameter when asked. */
     static final String PLATFORM = "Docker running on 64bit Amazon Linux 2023/4.13.1";
     static final String DATABASE_USER = "app";
+    /** CloudFront's addresses that reach origins, as an AWS-managed prefix list (its id differs by region). */
+    static final String CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
+    /** The parameter that takes that list's id in this region; infra/deploy up finds it. */
+    static final String CLOUDFRONT_PREFIX_LIST = "CloudFrontPrefixList";
     /** TLS 1.3 and 1.2 only, the policy AWS recommends for new listeners. */
     static final String TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -206,6 +210,22 @@ public class EnvironmentStack extends Stack {
         // The load balancer, its health check, and how a new version rolls out.
         option(options, "aws:elasticbeanstalk:environment", "EnvironmentType", "LoadBalanced");
         option(options, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application");
+        if (settings.domain() == null) {
+            // Only CloudFront reaches the load balancer: its security group admits CloudFront's
+            // origin-facing addresses, on port 80, and nothing else (the list weighs 55 of a group's
+            // 60 rules, so it takes one port). Elastic Beanstalk uses this group instead of its own.
+            CfnParameter prefixList = CfnParameter.Builder.create(this, CLOUDFRONT_PREFIX_LIST)
+                    .description("The id of the AWS-managed prefix list " + CLOUDFRONT_ORIGIN_FACING
+                            + " in this region; infra/deploy up finds it")
+                    .allowedPattern("pl-[0-9a-f]+")
+                    .build();
+            SecurityGroup loadBalancer = securityGroup(vpc, "LoadBalancerSecurityGroup",
+                    "The load balancer: HTTP from CloudFront only");
+            loadBalancer.addIngressRule(Peer.prefixList(prefixList.getValueAsString()), Port.tcp(80),
+                    "HTTP from CloudFront only");
+            option(options, "aws:elbv2:loadbalancer", "SecurityGroups", loadBalancer.getSecurityGroupId());
+            option(options, "aws:elbv2:loadbalancer", "ManagedSecurityGroup", loadBalancer.getSecurityGroupId());
+        }
         if (settings.domain() != null) {
             // With a domain of one's own the load balancer serves HTTPS itself, with a DNS-validated
             // certificate and a current TLS policy, and has no plain-HTTP listener at all (Elastic

@@ -89,6 +89,11 @@ class DeployTest {
         assertEquals("CREATE_COMPLETE", aws.status(PRODUCTION));
         assertEquals("CREATE_COMPLETE", aws.status(SETTINGS.pipelineStack()));
         assertEquals(List.of("codeconnections:GetConnection"), aws.calls("codeconnections"));
+        // The load balancers admit CloudFront only: up found the region's prefix list and gave it to both.
+        assertEquals(List.of("ec2:DescribeManagedPrefixLists com.amazonaws.global.cloudfront.origin-facing"), aws.calls("ec2"));
+        assertEquals(Map.of("CloudFrontPrefixList", FakeAws.CLOUDFRONT_PREFIX_LIST), aws.parameters.get(STAGING));
+        assertEquals(Map.of("CloudFrontPrefixList", FakeAws.CLOUDFRONT_PREFIX_LIST), aws.parameters.get(PRODUCTION));
+        assertEquals(Map.of(), aws.parameters.get(SETTINGS.pipelineStack()));
         assertContains(up.output(), "CREATE_COMPLETE", "AWS::RDS::DBInstance", "Database", "AWS::CloudFront::Distribution");
         assertContains(up.output(), "AWS::CodePipeline::Pipeline", STAGING + ": CREATE_COMPLETE in",
                 PRODUCTION + ": CREATE_COMPLETE in");

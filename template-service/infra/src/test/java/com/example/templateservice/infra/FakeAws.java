@@ -53,6 +53,10 @@ final class FakeAws implements AutoCloseable {
     volatile String connectionStatus = "PENDING";
     /** Elastic Beanstalk environments by name: their health (Green, Red...) and deployed version label. */
     final Map<String, String[]> beanstalk = new ConcurrentHashMap<>();
+    /** The parameters each stack was last created or updated with, by stack name. */
+    final Map<String, Map<String, String>> parameters = new ConcurrentHashMap<>();
+    /** The id of CloudFront's origin-facing prefix list in this region. */
+    static final String CLOUDFRONT_PREFIX_LIST = "pl-4fa04526";
     /** RDS snapshots by the database instance they were taken of. */
     final Map<String, List<String>> snapshots = new ConcurrentHashMap<>();
 
@@ -164,6 +168,7 @@ final class FakeAws implements AutoCloseable {
                 case "sts" -> sts(exchange, form(body));
                 case "elasticbeanstalk" -> beanstalk(exchange, form(body));
                 case "rds" -> rds(exchange, form(body));
+                case "ec2" -> ec2(exchange, form(body));
                 case "ecr" -> ecr(exchange, target(exchange), JSON.readTree(body));
                 case "codeconnections" -> codeConnections(exchange, target(exchange), JSON.readTree(body));
                 case "s3" -> s3(exchange, body);
@@ -212,6 +217,7 @@ final class FakeAws implements AutoCloseable {
                     cfnError(exchange, "AlreadyExistsException", "Stack [" + name + "] already exists");
                     return;
                 }
+                parameters.put(name, parameters(form));
                 FakeStack created = new FakeStack(name);
                 stacks.put(name, created);
                 plan(created, "CREATE", form.get("TemplateBody"));
@@ -227,6 +233,7 @@ final class FakeAws implements AutoCloseable {
                     cfnError(exchange, "ValidationError", "No updates are to be performed.");
                     return;
                 }
+                parameters.put(name, parameters(form));
                 plan(stack, "UPDATE", form.get("TemplateBody"));
                 cfnOk(exchange, "UpdateStack", "<StackId>" + stack.id + "</StackId>");
             }
@@ -281,6 +288,26 @@ final class FakeAws implements AutoCloseable {
         respond(exchange, 200, "text/xml", "<DescribeEnvironmentsResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
                 + "<DescribeEnvironmentsResult><Environments>" + member + "</Environments></DescribeEnvironmentsResult>"
                 + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></DescribeEnvironmentsResponse>");
+    }
+
+    /** The Parameters.member.N.ParameterKey/ParameterValue of a request, as key to value. */
+    private static Map<String, String> parameters(Map<String, String> form) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (int n = 1; form.containsKey("Parameters.member." + n + ".ParameterKey"); n++) {
+            parameters.put(form.get("Parameters.member." + n + ".ParameterKey"), form.get("Parameters.member." + n + ".ParameterValue"));
+        }
+        return parameters;
+    }
+
+    private void ec2(HttpExchange exchange, Map<String, String> form) throws IOException {
+        calls.add("ec2:" + form.get("Action") + " " + form.getOrDefault("Filter.1.Value.1", ""));
+        String list = "com.amazonaws.global.cloudfront.origin-facing".equals(form.get("Filter.1.Value.1"))
+                ? "<item><prefixListId>" + CLOUDFRONT_PREFIX_LIST + "</prefixListId><prefixListName>"
+                        + form.get("Filter.1.Value.1") + "</prefixListName><ownerId>AWS</ownerId></item>"
+                : "";
+        respond(exchange, 200, "text/xml", "<DescribeManagedPrefixListsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>" + UUID.randomUUID() + "</requestId><prefixListSet>" + list + "</prefixListSet>"
+                + "</DescribeManagedPrefixListsResponse>");
     }
 
     private void rds(HttpExchange exchange, Map<String, String> form) throws IOException {

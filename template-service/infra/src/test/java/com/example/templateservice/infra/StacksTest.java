@@ -203,6 +203,9 @@ class StacksTest {
                     "ResourceRecords", List.of(Map.of("Fn::GetAtt", List.of("Environment", "EndpointURL")))));
             template.hasOutput("ServiceUrl", Match.objectLike(Map.of("Value", "https://" + host + "/")));
             template.resourceCountIs("AWS::CloudFront::Distribution", 0);
+            assertTrue(!template.toJSON().containsKey("Parameters")
+                    || !((Map<?, ?>) template.toJSON().get("Parameters")).containsKey("CloudFrontPrefixList"),
+                    "a CloudFront prefix list without CloudFront");
             assertNoListenerServesPlainHttp(listeners(template));
             assertEquals(List.of(), findings(app.environment(stage)));
         }
@@ -276,19 +279,38 @@ class StacksTest {
     }
 
     @Test
-    void onlyTheServiceReachesTheDatabaseAndTheCache() {
-        List<Object> rules = new ArrayList<>();
-        environment.findResources("AWS::EC2::SecurityGroupIngress").values().forEach(rule -> rules.add(rule.get("Properties")));
-        for (Map<String, Object> group : environment.findResources("AWS::EC2::SecurityGroup").values()) {
-            rules.addAll(list(((Map<?, ?>) group.get("Properties")).get("SecurityGroupIngress")));
+    void onlyTheServiceReachesTheDatabaseAndTheCacheAndOnlyCloudFrontTheLoadBalancer() {
+        for (Template template : List.of(staging, environment)) {
+            List<Object> rules = new ArrayList<>();
+            template.findResources("AWS::EC2::SecurityGroupIngress").values().forEach(rule -> rules.add(rule.get("Properties")));
+            for (Map<String, Object> group : template.findResources("AWS::EC2::SecurityGroup").values()) {
+                rules.addAll(list(((Map<?, ?>) group.get("Properties")).get("SecurityGroupIngress")));
+            }
+            List<Object> fromGroups = new ArrayList<>();
+            List<Object> fromCloudFront = new ArrayList<>();
+            for (Object rule : rules) {
+                Map<?, ?> properties = (Map<?, ?>) rule;
+                if (properties.containsKey("SourcePrefixListId")) {
+                    assertEquals(Map.of("Ref", "CloudFrontPrefixList"), properties.get("SourcePrefixListId"), "another prefix list: " + rule);
+                    fromCloudFront.add(properties.get("FromPort") + "-" + properties.get("ToPort"));
+                } else {
+                    assertTrue(properties.containsKey("SourceSecurityGroupId"), "ingress from anything but a security group"
+                            + " or CloudFront: " + rule);
+                    fromGroups.add(properties.get("FromPort"));
+                }
+            }
+            assertEquals(List.of(3306, 6379), fromGroups.stream().map(Integer.class::cast).sorted().toList());
+            assertEquals(List.of("80-80"), fromCloudFront, "the load balancer takes more than HTTP from CloudFront");
+            String group = template.findResources("AWS::EC2::SecurityGroup", Match.objectLike(Map.of("Properties",
+                    Match.objectLike(Map.of("GroupDescription", "The load balancer: HTTP from CloudFront only")))))
+                    .keySet().iterator().next();
+            Object groupId = Map.of("Fn::GetAtt", List.of(group, "GroupId"));
+            template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                    "OptionSettings", Match.arrayWith(List.of(
+                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "SecurityGroups", "Value", groupId),
+                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "ManagedSecurityGroup", "Value", groupId))))));
+            template.hasParameter("CloudFrontPrefixList", Match.objectLike(Map.of("AllowedPattern", "pl-[0-9a-f]+")));
         }
-        List<Object> ports = new ArrayList<>();
-        for (Object rule : rules) {
-            Map<?, ?> properties = (Map<?, ?>) rule;
-            assertTrue(properties.containsKey("SourceSecurityGroupId"), "ingress from anything but a security group: " + rule);
-            ports.add(properties.get("FromPort"));
-        }
-        assertEquals(List.of(3306, 6379), ports.stream().map(Integer.class::cast).sorted().toList());
     }
 
     @Test
