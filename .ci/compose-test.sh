@@ -3,6 +3,8 @@
 # Docker engine, the way its README and the generator's next steps tell a new user to:
 #   up                    `docker compose up`: mysql, redis, web and worker start; the page counts
 #                         visits and a job posted to web is done by the worker service
+#   the smoke test        deploy/smoke-test.sh (what the pipeline runs against staging) passes; with
+#                         the worker stopped it fails, naming the check that failed
 #   down, then up again   the visit count and the finished job are still there (named volumes)
 #   run --service-ports   `docker compose run --service-ports web` serves the page
 #   down -v               removes the containers and the volumes
@@ -118,6 +120,22 @@ ready "http://127.0.0.1:$worker_port/health/readiness" "the worker service"
 job=$(post_job "$web_url" Ada)
 await_job "$web_url" "$job" DONE 60
 pass "a job posted to web was done by the worker service"
+
+say "deploy/smoke-test.sh, the pipeline's smoke test of staging, against this stack"
+"$dir/deploy/smoke-test.sh" "$web_url" >"$work/smoke.log" 2>&1 \
+  || { indent <"$work/smoke.log" >&2; die "the smoke test failed against a working stack"; }
+pass "it passes against the working stack ($(tail -n 1 "$work/smoke.log"))"
+project_compose stop worker >/dev/null 2>&1
+if SMOKE_JOB_SECONDS=10 "$dir/deploy/smoke-test.sh" "$web_url" >"$work/smoke-no-worker.log" 2>&1; then
+  indent <"$work/smoke-no-worker.log" >&2
+  die "the smoke test passed with the worker stopped"
+fi
+grep -q 'FAILED at "a job queued and done"' "$work/smoke-no-worker.log" \
+  || { indent <"$work/smoke-no-worker.log" >&2; die "with the worker stopped, the smoke test failed without naming the check"; }
+pass "with the worker stopped it fails, naming the check: $(grep -o 'FAILED at "[^"]*"' "$work/smoke-no-worker.log")"
+project_compose start worker >/dev/null 2>&1 || die "the worker did not start again"
+# The smoke tests visited the page too: the count that must survive down and up is the one now.
+second=$(web_counts)
 logs=$(project_compose logs mysql 2>&1)
 echo "$logs" | grep -q 'GENERATED ROOT PASSWORD' || die "mysql did not honour MYSQL_RANDOM_ROOT_PASSWORD"
 pass "mysql was initialized from MYSQL_DATABASE, MYSQL_USER, MYSQL_PASSWORD and MYSQL_RANDOM_ROOT_PASSWORD"

@@ -3,6 +3,8 @@ package com.example.templateservice.infra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,8 +16,11 @@ import java.util.regex.Pattern;
  * @param service          the service's name, as in its pom.xml (kebab-case)
  * @param gitHubRepository the repository the pipeline builds, as owner/name
  * @param branch           the branch whose pushes are built and deployed
+ * @param stages           the environments, in the order a push goes through them
+ * @param domain           a domain of the team's own, or null: then CloudFront gives each environment HTTPS
  */
-public record DeliverySettings(String service, String gitHubRepository, String branch) {
+public record DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages,
+                               CustomDomain domain) {
 
     /** The name every resource of this service is named after. */
     public static final String SERVICE = "template-service";
@@ -24,7 +29,18 @@ public record DeliverySettings(String service, String gitHubRepository, String b
     /** https://github.com/owner/name(.git) or git@github.com:owner/name(.git) */
     private static final Pattern GITHUB_REMOTE = Pattern.compile("github\\.com[:/]([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(\\.git)?/?$");
 
+    /** Staging, then production. */
+    public DeliverySettings(String service, String gitHubRepository, String branch) {
+        this(service, gitHubRepository, branch, List.of(Stage.STAGING, Stage.PRODUCTION));
+    }
+
+    /** Without a domain of one's own. */
+    public DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages) {
+        this(service, gitHubRepository, branch, stages, null);
+    }
+
     public DeliverySettings {
+        stages = List.copyOf(stages);
         if (!REPOSITORY.matcher(gitHubRepository).matches()) {
             throw new IllegalArgumentException("GitHub repository '" + gitHubRepository
                     + "' is not of the form owner/name");
@@ -36,10 +52,14 @@ public record DeliverySettings(String service, String gitHubRepository, String b
 
     /**
      * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
-     * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out.
+     * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out, the
+     * environments from ENVIRONMENTS (see {@link Stage#fromSetting}), a domain from DOMAIN and
+     * HOSTED_ZONE_ID (see {@link CustomDomain}).
+     *
+     * @param env the environment variables (System.getenv() in infra/deploy)
      */
-    public static DeliverySettings fromGit(Path serviceDir) {
-        String repository = System.getenv("GITHUB_REPOSITORY");
+    public static DeliverySettings fromGit(Path serviceDir, Map<String, String> env) {
+        String repository = env.get("GITHUB_REPOSITORY");
         if (repository == null || repository.isBlank()) {
             String origin = git(serviceDir, "remote", "get-url", "origin");
             Matcher gitHub = GITHUB_REMOTE.matcher(origin);
@@ -50,11 +70,34 @@ public record DeliverySettings(String service, String gitHubRepository, String b
             }
             repository = gitHub.group(1);
         }
-        String branch = System.getenv("GITHUB_BRANCH");
+        String branch = env.get("GITHUB_BRANCH");
         if (branch == null || branch.isBlank()) {
-            branch = git(serviceDir, "rev-parse", "--abbrev-ref", "HEAD");
+            branch = checkedOutBranch(serviceDir);
         }
-        return new DeliverySettings(SERVICE, repository, branch);
+        String domain = env.get("DOMAIN");
+        CustomDomain custom = domain == null || domain.isBlank() ? null
+                : new CustomDomain(domain.strip(), String.valueOf(env.getOrDefault("HOSTED_ZONE_ID", "")).strip());
+        return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")), custom);
+    }
+
+    /** The branch checked out in {@code dir}; if there is none, why not and what to do, as the exception's message. */
+    private static String checkedOutBranch(Path dir) {
+        if (git(dir, "rev-parse", "--git-dir").isEmpty()) {
+            throw new IllegalArgumentException("this is not a git repository, so there is no branch to deploy."
+                    + " Make it one and commit: git init && git add -A && git commit -m \"First commit\"");
+        }
+        // Without a commit, HEAD names a branch that does not exist yet (git calls it unborn).
+        String branch = git(dir, "symbolic-ref", "--short", "HEAD");
+        if (git(dir, "rev-parse", "--verify", "--quiet", "HEAD").isEmpty()) {
+            throw new IllegalArgumentException("the repository has no commit yet, so there is no branch to deploy"
+                    + (branch.isEmpty() ? "" : " (" + branch + " has nothing in it)") + ". Commit first:"
+                    + " git add -A && git commit -m \"First commit\", push it to GitHub, then run this again.");
+        }
+        if (branch.isEmpty()) {
+            throw new IllegalArgumentException("HEAD is detached (no branch is checked out), so there is no branch"
+                    + " to deploy. Check out the branch the pipeline should build (git switch main), or set GITHUB_BRANCH.");
+        }
+        return branch;
     }
 
     /** A git command's output, or "" when it fails (no repository, no such remote). */
@@ -80,13 +123,34 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         return service + "-pipeline";
     }
 
-    public String environmentStack() {
-        return service + "-environment";
+    /** The stack of one environment: the service's name and the environment's. */
+    public String environmentStack(Stage stage) {
+        return service + "-" + stage.name();
     }
 
-    /** The image repository, the Elastic Beanstalk application and environment: the service's name. */
+    /** The stacks of the environments, in the order they are deployed. */
+    public List<String> environmentStacks() {
+        return stages.stream().map(this::environmentStack).toList();
+    }
+
+    /** Whether a push goes to staging, and waits for an approval, before production. */
+    public boolean hasStaging() {
+        return stages.contains(Stage.STAGING);
+    }
+
+    /** The image repository, the build project and the pipeline: the service's name. */
     public String resourceName() {
         return service;
+    }
+
+    /** An environment's Elastic Beanstalk application and environment and its database instance. */
+    public String resourceName(Stage stage) {
+        return service + "-" + stage.name();
+    }
+
+    /** The name under which an environment's stack exports its URL, for the pipeline to import. */
+    public String urlExport(Stage stage) {
+        return resourceName(stage) + "-url";
     }
 
     /** A GitHub connection's name may have 32 characters at most. */

@@ -1,5 +1,6 @@
 package com.example.templateservice.infra;
 
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -7,9 +8,15 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.codeconnections.CodeConnectionsClient;
 import software.amazon.awssdk.services.codeconnections.model.ConnectionStatus;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.elasticbeanstalk.ElasticBeanstalkClient;
+import software.amazon.awssdk.services.elasticbeanstalk.model.EnvironmentDescription;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
+import software.amazon.awssdk.services.rds.RdsClient;
+import software.amazon.awssdk.services.rds.model.DBSnapshot;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -30,16 +37,17 @@ import java.util.function.Supplier;
 /**
  * One command up, one command down, for this service on AWS (infra/deploy runs it):
  * <ul>
- *   <li>{@code up} synthesizes the two stacks, creates or updates them with each resource shown as it
+ *   <li>{@code up} synthesizes the stacks (staging, production, the pipeline), creates or updates them with each resource shown as it
  *       changes, then says what is left to do (confirming the GitHub connection, the one step only a
  *       person can take) and where the service answers;</li>
- *   <li>{@code down} empties the image repository and the artifact bucket, deletes both stacks, and
- *       says what it leaves behind on purpose (the final database snapshot) and what that costs;</li>
- *   <li>{@code status} says what is deployed.</li>
+ *   <li>{@code down} empties the image repository and the artifact bucket, deletes the stacks, and
+ *       says what it leaves behind on purpose (each database's final snapshot, by name) and what that costs;</li>
+ *   <li>{@code status} says what is deployed: each stack, and each environment's URL, health and version.</li>
  * </ul>
  * Each can be run again, after a failure too: it goes on from where the last run stopped. Credentials
  * and the region come from the usual places (AWS_PROFILE, AWS_REGION, ~/.aws); AWS_ENDPOINT_URL
- * points every client elsewhere, as the tests do.
+ * points every client elsewhere, as the tests do. A failure is told in a line or two that say what to
+ * do; {@code --verbose} adds what the AWS SDK said, word for word.
  */
 public final class Deploy {
 
@@ -64,32 +72,45 @@ public final class Deploy {
     }
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = new Deploy(DeliverySettings.fromGit(Path.of(".")), System.out, Duration.ofSeconds(10)).run(args);
-        } catch (IllegalArgumentException e) {
-            System.out.println("infra/deploy: " + e.getMessage());
-            code = 1;
-        }
-        System.exit(code);
+        System.exit(launch(Path.of("."), System.getenv(), System.out, args));
     }
 
-    /** Runs a command; returns the exit code. */
+    /**
+     * What main does, for the service in {@code serviceDir} with the environment {@code env}: reads
+     * the settings from git, then runs the command. Returns the exit code.
+     */
+    static int launch(Path serviceDir, Map<String, String> env, PrintStream out, String... args) {
+        DeliverySettings settings;
+        try {
+            settings = DeliverySettings.fromGit(serviceDir, env);
+        } catch (IllegalArgumentException e) {
+            out.println("infra/deploy: " + e.getMessage());
+            return 1;
+        }
+        return new Deploy(settings, out, Duration.ofSeconds(10)).run(args);
+    }
+
+    /** Runs a command ({@code up}, {@code down} or {@code status}, and perhaps --verbose); returns the exit code. */
     int run(String... args) {
-        String command = args.length == 1 ? args[0] : "";
+        List<String> words = new ArrayList<>(List.of(args));
+        boolean verbose = words.remove("--verbose") | words.remove("-v");
+        String command = words.size() == 1 ? words.get(0) : "";
         try {
             switch (command) {
                 case "up" -> up();
                 case "down" -> down();
                 case "status" -> status();
                 default -> {
-                    out.println("usage: infra/deploy up|down|status");
+                    out.println("usage: infra/deploy up|down|status [--verbose]");
                     return 2;
                 }
             }
             return 0;
         } catch (DeployFailure e) {
             out.println("infra/deploy " + command + " stopped: " + e.getMessage());
+            if (verbose && e.details() != null) {
+                out.println("Details: " + e.details());
+            }
         } catch (SdkServiceException e) {
             out.println("infra/deploy " + command + " stopped: AWS refused a request: " + e.getMessage()
                     + " Check that your credentials may manage CloudFormation, IAM and the resources of the stacks.");
@@ -105,29 +126,44 @@ public final class Deploy {
             out.printf("Deploying %s to AWS account %s, region %s, built from GitHub %s (branch %s)%n",
                     settings.service(), aws.account(), aws.region, settings.gitHubRepository(), settings.branch());
             Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
+            Map<String, String> parameters = settings.domain() == null
+                    ? Map.of(EnvironmentStack.CLOUDFRONT_PREFIX_LIST, cloudFrontPrefixList(aws.ec2))
+                    : Map.of();
             for (Map.Entry<String, String> stack : templates.get().entrySet()) {
-                stacks.deploy(stack.getKey(), stack.getValue(), settings.service());
+                stacks.deploy(stack.getKey(), stack.getValue(), settings.service(), parameters);
             }
 
             Map<String, String> pipeline = stacks.outputs(settings.pipelineStack());
             ConnectionStatus connection = aws.connections.getConnection(request ->
                     request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatus();
-            String url = stacks.outputs(settings.environmentStack()).get("ServiceUrl");
+            String route = settings.hasStaging()
+                    ? "tested, built, deployed to staging and smoke-tested there, then waits for a person's approval"
+                            + " to deploy the same bundle to production"
+                    : "tested, built, deployed to production and smoke-tested there";
             out.println();
             if (connection == ConnectionStatus.AVAILABLE) {
-                out.printf("Done. Every push to %s is now tested, built and deployed.%n", settings.branch());
+                out.printf("Done. Every push to %s is now %s.%n", settings.branch(), route);
             } else {
                 out.printf("""
                         Done but for one step, which only you can take: let AWS read %s on GitHub.
                           1. Open https://console.aws.amazon.com/codesuite/settings/connections?region=%s
                           2. Choose the connection "%s" (status: %s), then "Update pending connection".
                           3. Install the AWS Connector for GitHub app, or choose it, with access to %s, and connect.
-                        Then push to %s: the pipeline tests, builds and deploys it.
+                        Then push to %s: it is %s.
                         (infra/deploy status shows whether the connection is confirmed.)
                         """, settings.gitHubRepository(), aws.region, settings.connectionName(), connection,
-                        settings.gitHubRepository(), settings.branch());
+                        settings.gitHubRepository(), settings.branch(), route);
             }
-            out.printf("The service: %s (Elastic Beanstalk's sample page until the first deploy)%n", url);
+            if (settings.hasStaging() && pipeline.containsKey("ApprovalTopic")) {
+                out.printf("""
+                        Approvals: whoever approves production hears of it by email once subscribed:
+                          aws sns subscribe --topic-arn %s --protocol email --notification-endpoint <address> --region %s
+                        """, pipeline.get("ApprovalTopic"), aws.region);
+            }
+            for (Stage stage : settings.stages()) {
+                out.printf("%-11s %s (Elastic Beanstalk's sample page until the first deploy)%n", stage.name() + ":",
+                        stacks.outputs(settings.environmentStack(stage)).get("ServiceUrl"));
+            }
         }
     }
 
@@ -143,19 +179,37 @@ public final class Deploy {
             if (pipeline.containsKey("ArtifactBucket")) {
                 emptyBucket(aws.s3, pipeline.get("ArtifactBucket"));
             }
+            // The pipeline first (it imports the environments' URLs), then production, then staging.
             stacks.remove(settings.pipelineStack());
-            stacks.remove(settings.environmentStack());
+            List<Stage> stages = new ArrayList<>(settings.stages());
+            java.util.Collections.reverse(stages);
+            for (Stage stage : stages) {
+                stacks.remove(settings.environmentStack(stage));
+            }
+            // The snapshots CloudFormation took as it deleted the databases, by their names.
+            StringBuilder snapshots = new StringBuilder();
+            for (Stage stage : settings.stages()) {
+                String instance = settings.resourceName(stage);
+                List<DBSnapshot> taken = aws.rds.describeDBSnapshots(request -> request.dbInstanceIdentifier(instance)
+                        .snapshotType("manual")).dbSnapshots();
+                if (taken.isEmpty()) {
+                    snapshots.append(String.format("      none of %s found yet; look with: aws rds describe-db-snapshots"
+                            + " --db-instance-identifier %s --region %s%n", instance, instance, aws.region));
+                }
+                for (DBSnapshot snapshot : taken) {
+                    snapshots.append(String.format("      aws rds delete-db-snapshot --db-snapshot-identifier %s --region %s"
+                            + "   (%s, %d GB, taken %s)%n", snapshot.dbSnapshotIdentifier(), aws.region, instance,
+                            snapshot.allocatedStorage(), snapshot.snapshotCreateTime()));
+                }
+            }
             out.printf("""
 
                     Removed. Left behind on purpose:
-                      - the final snapshot of the database, which holds its data; it costs about $0.095 per GB
-                        and month (about $1.90 a month for the 20 GB). See it, and delete it when the data is
-                        no longer needed:
-                          aws rds describe-db-snapshots --db-instance-identifier %s --region %s
-                          aws rds delete-db-snapshot --db-snapshot-identifier <its name> --region %s
-                      - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s/* in CloudWatch,
+                      - the final snapshot of each database, which holds its data; each costs about $0.095 per GB
+                        and month (about $1.90 a month for 20 GB). Delete each when its data is no longer needed:
+                    %s  - Elastic Beanstalk's own logs and bucket (/aws/elasticbeanstalk/%s-*/* in CloudWatch,
                         elasticbeanstalk-%s-<account> in S3), shared with any other application; cents a month.
-                    """, settings.resourceName(), aws.region, aws.region, settings.resourceName(), aws.region);
+                    """, snapshots, settings.resourceName(), aws.region);
         }
     }
 
@@ -163,7 +217,9 @@ public final class Deploy {
         try (Clients aws = new Clients()) {
             Stacks stacks = new Stacks(aws.cloudFormation, out, poll);
             out.printf("%s in AWS account %s, region %s:%n", settings.service(), aws.account(), aws.region);
-            for (String name : List.of(settings.environmentStack(), settings.pipelineStack())) {
+            List<String> names = new ArrayList<>(settings.environmentStacks());
+            names.add(settings.pipelineStack());
+            for (String name : names) {
                 Optional<Stack> stack = stacks.find(name);
                 out.printf("  %-40s %s%n", name, stack.map(s -> s.stackStatusAsString()
                         + " (last changed " + Optional.ofNullable(s.lastUpdatedTime()).orElse(s.creationTime()) + ")")
@@ -174,9 +230,32 @@ public final class Deploy {
                 out.printf("  %-40s %s%n", "GitHub connection", aws.connections.getConnection(request ->
                         request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatusAsString());
             }
-            Optional.ofNullable(stacks.outputs(settings.environmentStack()).get("ServiceUrl"))
-                    .ifPresent(url -> out.printf("  %-40s %s%n", "the service", url));
+            for (Stage stage : settings.stages()) {
+                String url = stacks.outputs(settings.environmentStack(stage)).get("ServiceUrl");
+                if (url == null) {
+                    continue;
+                }
+                List<EnvironmentDescription> found = aws.beanstalk.describeEnvironments(request -> request
+                        .environmentNames(settings.resourceName(stage)).includeDeleted(false)).environments();
+                String health = found.isEmpty() ? "no environment"
+                        : "health " + found.get(0).healthAsString() + ", version "
+                                + Optional.ofNullable(found.get(0).versionLabel()).orElse("none yet (the sample page)");
+                out.printf("  %-40s %s  %s%n", stage.name(), url, health);
+            }
         }
+    }
+
+    /**
+     * The id of the AWS-managed prefix list of CloudFront's addresses that reach origins, in this
+     * region (it differs by region, and CloudFormation cannot look it up).
+     */
+    private static String cloudFrontPrefixList(Ec2Client ec2) {
+        return ec2.describeManagedPrefixLists(request -> request.filters(Filter.builder()
+                        .name("prefix-list-name").values(EnvironmentStack.CLOUDFRONT_ORIGIN_FACING).build()))
+                .prefixLists().stream().findFirst().map(list -> list.prefixListId())
+                .orElseThrow(() -> new DeployFailure("this region has no prefix list " + EnvironmentStack.CLOUDFRONT_ORIGIN_FACING
+                        + ", so the load balancer cannot be closed to all but CloudFront. Choose another region (AWS_REGION),"
+                        + " or a domain of your own (DOMAIN, HOSTED_ZONE_ID)."));
     }
 
     /** The templates, by stack, in the order to deploy them. The CDK runs on Node.js. */
@@ -224,15 +303,26 @@ public final class Deploy {
         }
     }
 
+    /** What infra/deploy says when the SDK found no credentials anywhere it looked. */
+    static final String NO_CREDENTIALS = """
+            no AWS credentials were found.
+              Run `aws configure` (an access key), or `export AWS_PROFILE=<profile>` for a profile of ~/.aws/config \
+            (run `aws sso login --profile <profile>` first if it is an SSO profile), then run this again; \
+            --verbose shows where the AWS SDK looked.""";
+
     /** The AWS clients of one command, from the default region and credentials. */
     private static final class Clients implements AutoCloseable {
 
         final String region;
+        final DefaultCredentialsProvider credentials;
         final CloudFormationClient cloudFormation;
         final EcrClient ecr;
         final S3Client s3;
         final CodeConnectionsClient connections;
         final StsClient sts;
+        final ElasticBeanstalkClient beanstalk;
+        final RdsClient rds;
+        final Ec2Client ec2;
 
         Clients() {
             try {
@@ -240,11 +330,23 @@ public final class Deploy {
             } catch (SdkClientException e) {
                 throw new DeployFailure("no AWS region is set: set AWS_REGION, or a region in your AWS profile.");
             }
-            cloudFormation = CloudFormationClient.create();
-            ecr = EcrClient.create();
-            s3 = S3Client.create();
-            connections = CodeConnectionsClient.create();
-            sts = StsClient.create();
+            // Resolved once, here, so that missing credentials are told before anything starts and
+            // in two lines; the SDK's own account of every place it looked is some 1,500 characters.
+            credentials = DefaultCredentialsProvider.builder().build();
+            try {
+                credentials.resolveCredentials();
+            } catch (SdkClientException e) {
+                credentials.close();
+                throw new DeployFailure(NO_CREDENTIALS, e.getMessage());
+            }
+            cloudFormation = CloudFormationClient.builder().credentialsProvider(credentials).build();
+            ecr = EcrClient.builder().credentialsProvider(credentials).build();
+            s3 = S3Client.builder().credentialsProvider(credentials).build();
+            connections = CodeConnectionsClient.builder().credentialsProvider(credentials).build();
+            sts = StsClient.builder().credentialsProvider(credentials).build();
+            beanstalk = ElasticBeanstalkClient.builder().credentialsProvider(credentials).build();
+            rds = RdsClient.builder().credentialsProvider(credentials).build();
+            ec2 = Ec2Client.builder().credentialsProvider(credentials).build();
         }
 
         String account() {
@@ -258,6 +360,10 @@ public final class Deploy {
             s3.close();
             connections.close();
             sts.close();
+            beanstalk.close();
+            rds.close();
+            ec2.close();
+            credentials.close();
         }
     }
 }

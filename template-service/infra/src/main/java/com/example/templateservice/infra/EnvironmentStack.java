@@ -9,11 +9,25 @@ import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.certificatemanager.Certificate;
+import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
+import software.amazon.awscdk.services.cloudfront.AllowedMethods;
+import software.amazon.awscdk.services.cloudfront.BehaviorOptions;
+import software.amazon.awscdk.services.cloudfront.CachePolicy;
+import software.amazon.awscdk.services.cloudfront.Distribution;
+import software.amazon.awscdk.services.cloudfront.HttpVersion;
+import software.amazon.awscdk.services.cloudfront.OriginProtocolPolicy;
+import software.amazon.awscdk.services.cloudfront.OriginRequestPolicy;
+import software.amazon.awscdk.services.cloudfront.PriceClass;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersContentTypeOptions;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersPolicy;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersStrictTransportSecurity;
+import software.amazon.awscdk.services.cloudfront.ResponseSecurityHeadersBehavior;
+import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
+import software.amazon.awscdk.services.cloudfront.origins.HttpOrigin;
 import software.amazon.awscdk.services.ec2.FlowLogDestination;
 import software.amazon.awscdk.services.ec2.FlowLogOptions;
 import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
-import software.amazon.awscdk.services.ec2.InstanceClass;
-import software.amazon.awscdk.services.ec2.InstanceSize;
 import software.amazon.awscdk.services.ec2.InstanceType;
 import software.amazon.awscdk.services.ec2.Peer;
 import software.amazon.awscdk.services.ec2.Port;
@@ -39,6 +53,8 @@ import software.amazon.awscdk.services.rds.DatabaseInstanceEngine;
 import software.amazon.awscdk.services.rds.MySqlInstanceEngineProps;
 import software.amazon.awscdk.services.rds.MysqlEngineVersion;
 import software.amazon.awscdk.services.rds.StorageType;
+import software.amazon.awscdk.services.route53.CnameRecord;
+import software.amazon.awscdk.services.route53.HostedZone;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
@@ -47,8 +63,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the service runs: an Elastic Beanstalk Docker environment (Amazon Linux 2023) that runs the
- * web and worker roles from one image behind a load balancer, RDS MySQL 8.4 and ElastiCache
+ * Where the service runs, one stack per environment (staging, production; sizes in {@link Stage}): an
+ * Elastic Beanstalk Docker environment (Amazon Linux 2023) that runs the web and worker roles from one
+ * image behind a load balancer, CloudFront in front of it for HTTPS, RDS MySQL 8.4 and ElastiCache
  * (Valkey), in a VPC of their own. Only the service's instances reach the database and the cache;
  * neither has a public address. Passwords live in Secrets Manager, and reach the service as
  * environment variables when an instance starts.
@@ -58,12 +75,21 @@ import java.util.List;
  */
 public class EnvironmentStack extends Stack {
 
+    private final Stage stage;
+
     /** The Elastic Beanstalk platform, pinned; `up` passes a newer one as the PlatformArn parameter when asked. */
     static final String PLATFORM = "Docker running on 64bit Amazon Linux 2023/4.13.1";
     static final String DATABASE_USER = "app";
+    /** CloudFront's addresses that reach origins, as an AWS-managed prefix list (its id differs by region). */
+    static final String CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
+    /** The parameter that takes that list's id in this region; infra/deploy up finds it. */
+    static final String CLOUDFRONT_PREFIX_LIST = "CloudFrontPrefixList";
+    /** TLS 1.3 and 1.2 only, the policy AWS recommends for new listeners. */
+    static final String TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-    public EnvironmentStack(Construct scope, String id, StackProps props, DeliverySettings settings) {
+    public EnvironmentStack(Construct scope, String id, StackProps props, DeliverySettings settings, Stage stage) {
         super(scope, id, props);
+        this.stage = stage;
 
         CfnParameter platformArn = CfnParameter.Builder.create(this, "PlatformArn")
                 .description("The Elastic Beanstalk platform version; managed updates keep it current within its branch")
@@ -91,9 +117,10 @@ public class EnvironmentStack extends Stack {
         SubnetSelection publicSubnets = SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build();
         SubnetSelection dataSubnets = SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build();
 
-        SecurityGroup app = securityGroup(vpc, "AppSecurityGroup", "The service's instances");
-        SecurityGroup database = securityGroup(vpc, "DatabaseSecurityGroup", "MySQL: from the service's instances only");
-        SecurityGroup cache = securityGroup(vpc, "CacheSecurityGroup", "Valkey: from the service's instances only");
+        // EC2 takes no apostrophe in a group's description.
+        SecurityGroup app = securityGroup(vpc, "AppSecurityGroup", "The instances of the service");
+        SecurityGroup database = securityGroup(vpc, "DatabaseSecurityGroup", "MySQL: from the instances of the service only");
+        SecurityGroup cache = securityGroup(vpc, "CacheSecurityGroup", "Valkey: from the instances of the service only");
         database.addIngressRule(Peer.securityGroupId(app.getSecurityGroupId()), Port.tcp(3306), "MySQL from the service");
         cache.addIngressRule(Peer.securityGroupId(app.getSecurityGroupId()), Port.tcp(6379), "Valkey from the service");
 
@@ -104,23 +131,23 @@ public class EnvironmentStack extends Stack {
         // for it would add a Lambda function, and with it a bootstrap stack).
         for (String log : List.of("error", "slowquery")) {
             LogGroup.Builder.create(this, "DatabaseLog-" + log)
-                    .logGroupName("/aws/rds/instance/" + settings.resourceName() + "/" + log)
+                    .logGroupName("/aws/rds/instance/" + settings.resourceName(stage) + "/" + log)
                     .retention(RetentionDays.ONE_MONTH)
                     .removalPolicy(RemovalPolicy.DESTROY)
                     .build();
         }
         DatabaseInstance mysql = DatabaseInstance.Builder.create(this, "Database")
-                .instanceIdentifier(settings.resourceName())
+                .instanceIdentifier(settings.resourceName(stage))
                 .engine(DatabaseInstanceEngine.mysql(MySqlInstanceEngineProps.builder()
                         .version(MysqlEngineVersion.of("8.4", "8.4"))
                         .build()))
-                .instanceType(InstanceType.of(InstanceClass.T4G, InstanceSize.MICRO))
+                .instanceType(new InstanceType(stage.databaseClass()))
                 .vpc(vpc)
                 .vpcSubnets(dataSubnets)
                 .securityGroups(List.of(database))
                 .credentials(Credentials.fromPassword(DATABASE_USER, databasePassword.getSecretValue()))
                 .databaseName(settings.databaseName())
-                .allocatedStorage(20)
+                .allocatedStorage(stage.databaseStorageGb())
                 .storageType(StorageType.GP3)
                 .storageEncrypted(true)
                 .publiclyAccessible(false)
@@ -141,7 +168,7 @@ public class EnvironmentStack extends Stack {
                 .replicationGroupDescription("The job queue of " + settings.service())
                 .engine("valkey")
                 .engineVersion("8.0")
-                .cacheNodeType("cache.t4g.micro")
+                .cacheNodeType(stage.cacheNodeType())
                 .numCacheClusters(1)
                 .automaticFailoverEnabled(false)
                 .transitEncryptionEnabled(true)
@@ -163,8 +190,9 @@ public class EnvironmentStack extends Stack {
                         ManagedPolicy.fromAwsManagedPolicyName("AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy")))
                 .build();
 
+        // An application per environment, so that each stack owns all it needs and can be removed alone.
         CfnApplication application = CfnApplication.Builder.create(this, "Application")
-                .applicationName(settings.resourceName())
+                .applicationName(settings.resourceName(stage))
                 .description(settings.service() + ": web and worker, from one image")
                 .build();
         List<CfnEnvironment.OptionSettingProperty> options = new ArrayList<>();
@@ -173,15 +201,46 @@ public class EnvironmentStack extends Stack {
         option(options, "aws:ec2:vpc", "Subnets", joined(vpc.selectSubnets(publicSubnets).getSubnetIds()));
         option(options, "aws:ec2:vpc", "ELBSubnets", joined(vpc.selectSubnets(publicSubnets).getSubnetIds()));
         option(options, "aws:ec2:vpc", "AssociatePublicIpAddress", "true");
-        option(options, "aws:ec2:instances", "InstanceTypes", "t3.small");
-        option(options, "aws:autoscaling:asg", "MinSize", "1");
-        option(options, "aws:autoscaling:asg", "MaxSize", "2");
+        option(options, "aws:ec2:instances", "InstanceTypes", stage.instanceType());
+        option(options, "aws:autoscaling:asg", "MinSize", String.valueOf(stage.minInstances()));
+        option(options, "aws:autoscaling:asg", "MaxSize", String.valueOf(stage.maxInstances()));
         option(options, "aws:autoscaling:launchconfiguration", "IamInstanceProfile", instanceProfile.getInstanceProfileName());
         option(options, "aws:autoscaling:launchconfiguration", "SecurityGroups", app.getSecurityGroupId());
         option(options, "aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true");
         // The load balancer, its health check, and how a new version rolls out.
         option(options, "aws:elasticbeanstalk:environment", "EnvironmentType", "LoadBalanced");
         option(options, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application");
+        if (settings.domain() == null) {
+            // Only CloudFront reaches the load balancer: its security group admits CloudFront's
+            // origin-facing addresses, on port 80, and nothing else (the list weighs 55 of a group's
+            // 60 rules, so it takes one port). Elastic Beanstalk uses this group instead of its own.
+            CfnParameter prefixList = CfnParameter.Builder.create(this, CLOUDFRONT_PREFIX_LIST)
+                    .description("The id of the AWS-managed prefix list " + CLOUDFRONT_ORIGIN_FACING
+                            + " in this region; infra/deploy up finds it")
+                    .allowedPattern("pl-[0-9a-f]+")
+                    .build();
+            SecurityGroup loadBalancer = securityGroup(vpc, "LoadBalancerSecurityGroup",
+                    "The load balancer: HTTP from CloudFront only");
+            loadBalancer.addIngressRule(Peer.prefixList(prefixList.getValueAsString()), Port.tcp(80),
+                    "HTTP from CloudFront only");
+            option(options, "aws:elbv2:loadbalancer", "SecurityGroups", loadBalancer.getSecurityGroupId());
+            option(options, "aws:elbv2:loadbalancer", "ManagedSecurityGroup", loadBalancer.getSecurityGroupId());
+        }
+        if (settings.domain() != null) {
+            // With a domain of one's own the load balancer serves HTTPS itself, with a DNS-validated
+            // certificate and a current TLS policy, and has no plain-HTTP listener at all (Elastic
+            // Beanstalk's options cannot make port 80 redirect; see the README).
+            Certificate certificate = Certificate.Builder.create(this, "Certificate")
+                    .domainName(settings.domain().hostFor(stage))
+                    .validation(CertificateValidation.fromDns(
+                            HostedZone.fromHostedZoneId(this, "CertificateZone", settings.domain().hostedZoneId())))
+                    .build();
+            option(options, "aws:elbv2:listener:443", "ListenerEnabled", "true");
+            option(options, "aws:elbv2:listener:443", "Protocol", "HTTPS");
+            option(options, "aws:elbv2:listener:443", "SSLCertificateArns", certificate.getCertificateArn());
+            option(options, "aws:elbv2:listener:443", "SSLPolicy", TLS_POLICY);
+            option(options, "aws:elbv2:listener:default", "ListenerEnabled", "false");
+        }
         option(options, "aws:elasticbeanstalk:environment", "ServiceRole", serviceRole.getRoleArn());
         option(options, "aws:elasticbeanstalk:environment:process:default", "HealthCheckPath", "/health/readiness");
         option(options, "aws:elasticbeanstalk:environment:process:default", "MatcherHTTPCode", "200");
@@ -208,22 +267,95 @@ public class EnvironmentStack extends Stack {
         option(options, "aws:elasticbeanstalk:application:environmentsecrets", "REDIS_PASSWORD", cacheToken.getSecretArn());
 
         CfnEnvironment environment = CfnEnvironment.Builder.create(this, "Environment")
-                .applicationName(settings.resourceName())
-                .environmentName(settings.resourceName())
-                .description(settings.service() + ": web and worker behind a load balancer")
+                .applicationName(settings.resourceName(stage))
+                .environmentName(settings.resourceName(stage))
+                .description(settings.service() + " " + stage.name() + ": web and worker behind a load balancer")
                 .platformArn(platformArn.getValueAsString())
                 .optionSettings(options)
                 .build();
         environment.addDependency(application);
         environment.getNode().addDependency(instanceProfile, mysql, valkey);
 
+        String url;
+        if (settings.domain() == null) {
+            Distribution front = httpsFront(settings, environment);
+            url = "https://" + front.getDistributionDomainName() + "/";
+        } else {
+            String host = settings.domain().hostFor(stage);
+            CnameRecord.Builder.create(this, "Address")
+                    .zone(HostedZone.fromHostedZoneId(this, "Zone", settings.domain().hostedZoneId()))
+                    // A name ending in a dot is taken whole, not under the zone's name (unknown here).
+                    .recordName(host + ".")
+                    .domainName(environment.getAttrEndpointUrl())
+                    .ttl(Duration.minutes(5))
+                    .build();
+            url = "https://" + host + "/";
+        }
         CfnOutput.Builder.create(this, "ServiceUrl")
-                .description("Where the service answers")
-                .value(Fn.join("", List.of("http://", environment.getAttrEndpointUrl(), "/")))
+                .description("Where the service answers, over HTTPS")
+                .value(url)
+                .exportName(settings.urlExport(stage))
                 .build();
+        CfnOutput.Builder.create(this, "EnvironmentName").value(environment.getEnvironmentName()).build();
         CfnOutput.Builder.create(this, "DatabaseEndpoint").value(mysql.getDbInstanceEndpointAddress()).build();
 
         suppressFindings(settings, mysql, valkey, databasePassword, cacheToken, instanceRole, serviceRole);
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+
+    /**
+     * HTTPS without a domain of one's own: CloudFront in front of the load balancer, with its default
+     * certificate (https://&lt;id&gt;.cloudfront.net). Viewers on plain HTTP are redirected; nothing is
+     * cached, since every answer of the service is dynamic (the page counts visits); the origin gets
+     * the method, body, headers (but Host), cookies and query of every request; every answer carries
+     * Strict-Transport-Security.
+     */
+    private Distribution httpsFront(DeliverySettings settings, CfnEnvironment environment) {
+        ResponseHeadersPolicy headers = ResponseHeadersPolicy.Builder.create(this, "SecurityHeaders")
+                .comment(settings.resourceName(stage) + ": HSTS on every answer")
+                .securityHeadersBehavior(ResponseSecurityHeadersBehavior.builder()
+                        .strictTransportSecurity(ResponseHeadersStrictTransportSecurity.builder()
+                                .accessControlMaxAge(Duration.days(365))
+                                .includeSubdomains(true)
+                                .override(true)
+                                .build())
+                        .contentTypeOptions(ResponseHeadersContentTypeOptions.builder().override(true).build())
+                        .build())
+                .build();
+        Distribution distribution = Distribution.Builder.create(this, "Https")
+                .comment(settings.resourceName(stage) + ": HTTPS in front of the load balancer")
+                .defaultBehavior(BehaviorOptions.builder()
+                        // The load balancer has no certificate for its own name (AWS issues none for
+                        // *.elb.amazonaws.com), so CloudFront reaches it over HTTP; see the README.
+                        .origin(HttpOrigin.Builder.create(environment.getAttrEndpointUrl())
+                                .protocolPolicy(OriginProtocolPolicy.HTTP_ONLY)
+                                .readTimeout(Duration.seconds(30))
+                                .build())
+                        .viewerProtocolPolicy(ViewerProtocolPolicy.REDIRECT_TO_HTTPS)
+                        .allowedMethods(AllowedMethods.ALLOW_ALL)
+                        .cachePolicy(CachePolicy.CACHING_DISABLED)
+                        .originRequestPolicy(OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER)
+                        .responseHeadersPolicy(headers)
+                        .build())
+                .priceClass(PriceClass.PRICE_CLASS_100)
+                .httpVersion(HttpVersion.HTTP2_AND_3)
+                .build();
+        NagSuppressions.addResourceSuppressions(distribution, List.of(
+                suppress("AwsSolutions-CFR1", "The service is for every country; a team that must restrict"
+                        + " countries adds geoRestriction here."),
+                suppress("AwsSolutions-CFR2", "No WAF by default (about $5 a month and $1 per rule): the API"
+                        + " validates every request; add a web ACL here when the service needs rate limits."),
+                suppress("AwsSolutions-CFR3", "Access logs would need a bucket with ACLs enabled; the load"
+                        + " balancer's and the service's own logs record the requests."),
+                suppress("AwsSolutions-CFR4", "The default *.cloudfront.net certificate allows TLS 1.0 and"
+                        + " CloudFront cannot raise that floor for it; a domain of one's own with an ACM"
+                        + " certificate can (TLSv1.2_2021)."),
+                suppress("AwsSolutions-CFR5", "The origin is the load balancer over HTTP: AWS issues no"
+                        + " certificate for its *.elb.amazonaws.com name.")));
+        return distribution;
     }
 
     private SecurityGroup securityGroup(Vpc vpc, String id, String description) {

@@ -12,22 +12,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The CDK app: the service's two stacks, in the order they are deployed. Synthesis needs Node.js (the
- * CDK runs on it) but no AWS account, and no bootstrap stack: the stacks have no assets, so
- * infra/deploy hands their templates to CloudFormation directly.
+ * The CDK app: the service's stacks (one per environment, then the pipeline), in the order they are
+ * deployed. Synthesis needs Node.js (the CDK runs on it) but no AWS account, and no bootstrap stack:
+ * the stacks have no assets, so infra/deploy hands their templates to CloudFormation directly.
  *
  * <pre>../mvnw -q compile exec:java -Dexec.mainClass=com.example.templateservice.infra.InfraApp</pre>
- * writes them to cdk.out (what {@code cdk synth} does with cdk.json), for reading or for the CDK CLI.
+ * writes them to cdk.out (what {@code cdk synth} does with cdk.json), for reading or for the CDK CLI;
+ * to the directory in CDK_OUTDIR when it is set, as {@code cdk synth -o DIR} sets it.
  */
 public final class InfraApp {
 
     private final App app;
     private final PipelineStack pipeline;
-    private final EnvironmentStack environment;
+    private final List<EnvironmentStack> environments = new ArrayList<>();
 
     public InfraApp(DeliverySettings settings, String outdir) {
         this(settings, outdir, null);
@@ -40,27 +43,41 @@ public final class InfraApp {
         if (where != null) {
             props.env(where);
         }
-        environment = new EnvironmentStack(app, settings.environmentStack(),
-                props.description(settings.service() + ": the Elastic Beanstalk environment, MySQL and Valkey").build(),
-                settings);
+        for (Stage stage : settings.stages()) {
+            environments.add(new EnvironmentStack(app, settings.environmentStack(stage),
+                    props.description(settings.service() + " " + stage.name()
+                            + ": the Elastic Beanstalk environment behind CloudFront, MySQL and Valkey").build(),
+                    settings, stage));
+        }
         pipeline = new PipelineStack(app, settings.pipelineStack(),
-                props.description(settings.service() + ": GitHub -> CodeBuild -> ECR -> Elastic Beanstalk").build(),
+                props.description(settings.service() + ": GitHub -> CodeBuild -> ECR -> "
+                        + String.join(" -> ", settings.stages().stream().map(Stage::name).toList())).build(),
                 settings);
+        // The pipeline imports the environments' URLs: they must be there first.
+        environments.forEach(pipeline::addDependency);
     }
 
     public PipelineStack pipeline() {
         return pipeline;
     }
 
-    public EnvironmentStack environment() {
-        return environment;
+    /** The environments' stacks, in the order they are deployed. */
+    public List<EnvironmentStack> environments() {
+        return List.copyOf(environments);
+    }
+
+    public EnvironmentStack environment(Stage stage) {
+        return environments.stream().filter(e -> e.stage().equals(stage)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no " + stage.name() + " environment"));
     }
 
     /** Every stack's CloudFormation template, by stack name, in the order to deploy them. */
     public Map<String, String> synthesize() {
         CloudAssembly assembly = app.synth();
         Map<String, String> templates = new LinkedHashMap<>();
-        for (Stack stack : new Stack[] {environment, pipeline}) {
+        List<Stack> stacks = new ArrayList<>(environments);
+        stacks.add(pipeline);
+        for (Stack stack : stacks) {
             try {
                 templates.put(stack.getStackName(),
                         Files.readString(Path.of(assembly.getStackByName(stack.getStackName()).getTemplateFullPath())));
@@ -72,9 +89,21 @@ public final class InfraApp {
     }
 
     public static void main(String[] args) {
-        DeliverySettings settings = DeliverySettings.fromGit(Path.of(".."));
-        new InfraApp(settings, "cdk.out").app.synth();
-        System.out.println("Wrote the templates of " + settings.environmentStack() + " and " + settings.pipelineStack()
-                + " to cdk.out");
+        DeliverySettings settings = DeliverySettings.fromGit(Path.of(".."), System.getenv());
+        Path outdir = writeTemplates(settings, Path.of(""), System.getenv());
+        System.out.println("Wrote the templates of " + String.join(", ", settings.environmentStacks()) + " and "
+                + settings.pipelineStack() + " to " + outdir);
+    }
+
+    /**
+     * Synthesizes the app where the CDK CLI asks for it: CDK_OUTDIR (which {@code cdk synth -o DIR}
+     * sets; the CLI reads the assembly from there and from nowhere else), else cdk.out, either one
+     * relative to {@code workingDir}. Returns the directory written.
+     */
+    static Path writeTemplates(DeliverySettings settings, Path workingDir, Map<String, String> env) {
+        String asked = env.get("CDK_OUTDIR");
+        Path outdir = workingDir.resolve(asked == null || asked.isBlank() ? "cdk.out" : asked);
+        new InfraApp(settings, outdir.toString()).app.synth();
+        return outdir;
     }
 }

@@ -4,6 +4,7 @@ import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -24,6 +25,8 @@ import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.codepipeline.PipelineType;
 import software.amazon.awscdk.services.codepipeline.StageProps;
 import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
+import software.amazon.awscdk.services.codepipeline.actions.CodeBuildActionType;
+import software.amazon.awscdk.services.codepipeline.actions.ManualApprovalAction;
 import software.amazon.awscdk.services.codepipeline.actions.CodeStarConnectionsSourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.ElasticBeanstalkDeployAction;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
@@ -41,18 +44,24 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The way from a push to production: the GitHub connection, the image repository, the build that
- * tests the service and pushes its image (buildspec.yml), and the pipeline that deploys the image to
- * the Elastic Beanstalk environment of {@link EnvironmentStack}.
+ * tests the service and pushes its image (buildspec.yml), and the pipeline that deploys the bundle to
+ * the Elastic Beanstalk environments of {@link EnvironmentStack}: staging, a smoke test of it, a
+ * person's approval, then production.
  *
- * <pre>push to the branch -> Source (GitHub) -> Build (CodeBuild: tests, image, push, bundle)
- *                     -> Deploy (Elastic Beanstalk: web and worker from the image, by digest)</pre>
+ * <pre>push -> Source (GitHub) -> Build (CodeBuild: tests, image, push, bundle pinned by digest)
+ *      -> Staging (deploy the bundle) -> SmokeTest (deploy/smoke-test.sh against staging's URL)
+ *      -> Approval (a person; an SNS topic tells) -> Production (deploy the very same bundle)</pre>
+ *
+ * With one environment only (ENVIRONMENTS=production) it is Build -> Production -> SmokeTest.
  */
 public class PipelineStack extends Stack {
 
@@ -98,6 +107,10 @@ public class PipelineStack extends Stack {
                 .retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
+        LogGroup smokeTestLogs = LogGroup.Builder.create(this, "SmokeTestLogs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
         String bucketObjects = artifacts.getBucketArn() + "/*";
 
         // Every role is written out here, and closed to the CDK's own grants (withoutPolicyUpdates),
@@ -139,6 +152,38 @@ public class PipelineStack extends Stack {
                 .timeout(Duration.minutes(30))
                 .build();
 
+        // The smoke test only reads the repository (for the script) and talks HTTPS to the environment.
+        Role smokeTestRole = Role.Builder.create(this, "SmokeTestRole")
+                .description("CodeBuild: smoke-tests an environment of " + settings.service())
+                .assumedBy(new ServicePrincipal("codebuild.amazonaws.com"))
+                .build();
+        allow(smokeTestRole, "SmokeTestLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                List.of(smokeTestLogs.getLogGroupArn()));
+        allow(smokeTestRole, "ReadSource", List.of("s3:GetObject", "s3:GetObjectVersion"), List.of(bucketObjects));
+        Stage tested = settings.hasStaging() ? Stage.STAGING : Stage.PRODUCTION;
+        PipelineProject smokeTest = PipelineProject.Builder.create(this, "SmokeTest")
+                .projectName(settings.resourceName() + "-smoke-test")
+                .description("Runs deploy/smoke-test.sh against " + settings.resourceName(tested))
+                .role(smokeTestRole.withoutPolicyUpdates())
+                .buildSpec(BuildSpec.fromSourceFilename("deploy/smoke-test-buildspec.yml"))
+                .environment(BuildEnvironment.builder()
+                        .buildImage(LinuxBuildImage.AMAZON_LINUX_2_5)
+                        .computeType(ComputeType.SMALL)
+                        .build())
+                .environmentVariables(Map.of("SERVICE_URL",
+                        BuildEnvironmentVariable.builder().value(Fn.importValue(settings.urlExport(tested))).build()))
+                .logging(LoggingOptions.builder()
+                        .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(smokeTestLogs).build())
+                        .build())
+                .timeout(Duration.minutes(10))
+                .build();
+
+        // Who must approve production hears of it here (subscribe an address: see the README).
+        Topic approvals = Topic.Builder.create(this, "Approvals")
+                .displayName(settings.service() + ": production waits for your approval")
+                .enforceSsl(true)
+                .build();
+
         Role pipelineRole = Role.Builder.create(this, "PipelineRole")
                 .description("CodePipeline: runs the pipeline of " + settings.service())
                 .assumedBy(new ServicePrincipal("codepipeline.amazonaws.com"))
@@ -148,7 +193,7 @@ public class PipelineStack extends Stack {
         allow(sourceRole, "WriteSource", List.of("s3:PutObject"), List.of(bucketObjects));
         Role buildActionRole = actionRole("BuildActionRole", "starts the build", pipelineRole);
         allow(buildActionRole, "RunBuild", List.of("codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"),
-                List.of(build.getProjectArn()));
+                List.of(build.getProjectArn(), smokeTest.getProjectArn()));
         Role deployRole = actionRole("DeployRole", "deploys the bundle to Elastic Beanstalk", pipelineRole);
         // An Elastic Beanstalk deploy updates the environment's own CloudFormation stack, auto scaling
         // group, instances and load balancer with the caller's permissions: AWS documents this policy
@@ -158,11 +203,61 @@ public class PipelineStack extends Stack {
         allow(pipelineRole, "Artifacts", List.of("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"), List.of(bucketObjects));
         allow(pipelineRole, "ArtifactBucket", List.of("s3:GetBucketLocation", "s3:GetBucketVersioning"),
                 List.of(artifacts.getBucketArn()));
+        // The approval action has no role of its own: the pipeline's role notifies.
+        allow(pipelineRole, "NotifyApprovers", List.of("sns:Publish"), List.of(approvals.getTopicArn()));
         allow(pipelineRole, "AssumeActionRoles", List.of("sts:AssumeRole"),
                 List.of(sourceRole.getRoleArn(), buildActionRole.getRoleArn(), deployRole.getRoleArn()));
 
         Artifact source = new Artifact("Source");
         Artifact bundle = new Artifact("Bundle");
+        CodeStarConnectionsSourceAction gitHubSource = CodeStarConnectionsSourceAction.Builder.create()
+                .actionName("GitHub")
+                .role(sourceRole.withoutPolicyUpdates())
+                .connectionArn(gitHub.getAttrConnectionArn())
+                .owner(settings.gitHubRepository().split("/")[0])
+                .repo(settings.gitHubRepository().split("/")[1])
+                .branch(settings.branch())
+                .output(source)
+                .build();
+        CodeBuildAction buildAction = CodeBuildAction.Builder.create()
+                .actionName("TestAndPushImage")
+                .role(buildActionRole.withoutPolicyUpdates())
+                .project(build)
+                .input(source)
+                .outputs(List.of(bundle))
+                .build();
+        List<StageProps> stages = new ArrayList<>(List.of(
+                StageProps.builder().stageName("Source").actions(List.of(gitHubSource)).build(),
+                StageProps.builder().stageName("Build").actions(List.of(buildAction)).build()));
+        StageProps smokeTestStage = StageProps.builder().stageName("SmokeTest").actions(List.of(
+                CodeBuildAction.Builder.create()
+                        .actionName("SmokeTest" + capitalized(tested.name()))
+                        .type(CodeBuildActionType.TEST)
+                        .role(buildActionRole.withoutPolicyUpdates())
+                        .project(smokeTest)
+                        // The repository, for the script; the URL comes with the project.
+                        .input(source)
+                        .build())).build();
+        if (settings.hasStaging()) {
+            stages.add(deployStage(settings, Stage.STAGING, deployRole, bundle));
+            stages.add(smokeTestStage);
+            stages.add(StageProps.builder().stageName("Approval").actions(List.of(
+                    ManualApprovalAction.Builder.create()
+                            .actionName("ApproveProduction")
+                            .notificationTopic(approvals)
+                            // IMAGE is what buildspec.yml exports: the pushed image, by its digest.
+                            .additionalInformation("Commit " + gitHubSource.getVariables().getCommitId()
+                                    + " (image " + buildAction.variable("IMAGE") + ") passed its smoke test on staging, "
+                                    + Fn.importValue(settings.urlExport(Stage.STAGING))
+                                    + " . Approve to deploy that same bundle, the same image, to production.")
+                            .externalEntityLink(Fn.importValue(settings.urlExport(Stage.STAGING)))
+                            .build())).build());
+            // The very artifact staging ran: the Build stage's bundle, never a rebuild.
+            stages.add(deployStage(settings, Stage.PRODUCTION, deployRole, bundle));
+        } else {
+            stages.add(deployStage(settings, Stage.PRODUCTION, deployRole, bundle));
+            stages.add(smokeTestStage);
+        }
         Pipeline pipeline = Pipeline.Builder.create(this, "Pipeline")
                 .pipelineName(settings.resourceName())
                 .pipelineType(PipelineType.V2)
@@ -172,41 +267,33 @@ public class PipelineStack extends Stack {
                 .artifactBucket(artifacts)
                 .crossAccountKeys(false)
                 .restartExecutionOnUpdate(false)
-                .stages(List.of(
-                        StageProps.builder().stageName("Source").actions(List.of(
-                                CodeStarConnectionsSourceAction.Builder.create()
-                                        .actionName("GitHub")
-                                        .role(sourceRole.withoutPolicyUpdates())
-                                        .connectionArn(gitHub.getAttrConnectionArn())
-                                        .owner(settings.gitHubRepository().split("/")[0])
-                                        .repo(settings.gitHubRepository().split("/")[1])
-                                        .branch(settings.branch())
-                                        .output(source)
-                                        .build())).build(),
-                        StageProps.builder().stageName("Build").actions(List.of(
-                                CodeBuildAction.Builder.create()
-                                        .actionName("TestAndPushImage")
-                                        .role(buildActionRole.withoutPolicyUpdates())
-                                        .project(build)
-                                        .input(source)
-                                        .outputs(List.of(bundle))
-                                        .build())).build(),
-                        StageProps.builder().stageName("Deploy").actions(List.of(
-                                ElasticBeanstalkDeployAction.Builder.create()
-                                        .actionName("ElasticBeanstalk")
-                                        .role(deployRole.withoutPolicyUpdates())
-                                        .applicationName(settings.resourceName())
-                                        .environmentName(settings.resourceName())
-                                        .input(bundle)
-                                        .build())).build()))
+                .stages(stages)
                 .build();
 
         CfnOutput.Builder.create(this, "ConnectionArn").value(gitHub.getAttrConnectionArn()).build();
         CfnOutput.Builder.create(this, "RepositoryName").value(images.getRepositoryName()).build();
         CfnOutput.Builder.create(this, "ArtifactBucket").value(artifacts.getBucketName()).build();
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName()).build();
+        CfnOutput.Builder.create(this, "ApprovalTopic").value(approvals.getTopicArn()).build();
 
-        suppressFindings(artifacts, build, List.of(buildRole, pipelineRole, sourceRole, deployRole), deployRole);
+        suppressFindings(artifacts, List.of(build, smokeTest), List.of(buildRole, smokeTestRole, pipelineRole, sourceRole,
+                deployRole), deployRole, approvals);
+    }
+
+    /** The stage that deploys the bundle to one environment. */
+    private static StageProps deployStage(DeliverySettings settings, Stage stage, Role deployRole, Artifact bundle) {
+        return StageProps.builder().stageName(capitalized(stage.name())).actions(List.of(
+                ElasticBeanstalkDeployAction.Builder.create()
+                        .actionName("Deploy" + capitalized(stage.name()))
+                        .role(deployRole.withoutPolicyUpdates())
+                        .applicationName(settings.resourceName(stage))
+                        .environmentName(settings.resourceName(stage))
+                        .input(bundle)
+                        .build())).build();
+    }
+
+    private static String capitalized(String word) {
+        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
     }
 
     /** A role that the pipeline's own role assumes for one action. */
@@ -227,13 +314,18 @@ public class PipelineStack extends Stack {
     }
 
     /** The cdk-nag AwsSolutions findings this stack accepts, each with its reason. */
-    private void suppressFindings(Bucket artifacts, PipelineProject build, List<Role> roles, Role deployRole) {
+    private void suppressFindings(Bucket artifacts, List<PipelineProject> projects, List<Role> roles, Role deployRole,
+                                  Topic approvals) {
+        NagSuppressions.addResourceSuppressions(approvals, List.of(
+                NagPackSuppression.builder().id("AwsSolutions-SNS2").reason(
+                        "The approval notices hold a commit id and the staging URL, nothing secret; a customer key"
+                                + " would cost a key a month for nothing to protect.").build()));
         NagSuppressions.addResourceSuppressions(artifacts, List.of(
                 NagPackSuppression.builder().id("AwsSolutions-S1").reason(
                         "The bucket holds only pipeline artifacts (source zips and deploy bundles), kept 30 days;"
                                 + " CloudTrail records who reads and writes them. Access logs would need a second"
                                 + " bucket for no gain.").build()));
-        NagSuppressions.addResourceSuppressions(build, List.of(
+        NagSuppressions.addResourceSuppressions(projects, List.of(
                 NagPackSuppression.builder().id("AwsSolutions-CB4").reason(
                         "Build output is encrypted with the AWS-managed S3 key of the artifact bucket; a customer"
                                 + " key would add a key policy to manage and pay for, and protect nothing more here.")

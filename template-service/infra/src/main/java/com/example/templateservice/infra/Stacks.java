@@ -1,9 +1,13 @@
 package com.example.templateservice.infra;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Capability;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.cloudformation.model.Output;
+import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.cloudformation.model.StackEvent;
 import software.amazon.awssdk.services.cloudformation.model.StackStatus;
@@ -60,8 +64,12 @@ final class Stacks {
                 .collect(Collectors.toMap(Output::outputKey, Output::outputValue))).orElse(Map.of());
     }
 
-    /** Creates the stack, or updates it to the template; waits, showing progress, until it is done. */
-    void deploy(String name, String template, String service) {
+    /**
+     * Creates the stack, or updates it to the template, with those of {@code parameters} the template
+     * declares; waits, showing progress, until it is done.
+     */
+    void deploy(String name, String template, String service, Map<String, String> parameters) {
+        List<Parameter> declared = declared(template, parameters);
         if (template.length() > MAX_TEMPLATE_BODY) {
             throw new DeployFailure(name + "'s template has " + template.length() + " characters; CloudFormation takes "
                     + MAX_TEMPLATE_BODY + " at most without an S3 bucket to stage it in. Make the stack smaller.");
@@ -75,12 +83,12 @@ final class Stacks {
         Instant start = Instant.now();
         if (existing.isEmpty()) {
             out.println(name + ": creating");
-            cloudFormation.createStack(request -> request.stackName(name).templateBody(template)
+            cloudFormation.createStack(request -> request.stackName(name).templateBody(template).parameters(declared)
                     .capabilities(Capability.CAPABILITY_IAM, Capability.CAPABILITY_NAMED_IAM)
                     .tags(Tag.builder().key("service").value(service).build()));
         } else {
             try {
-                cloudFormation.updateStack(request -> request.stackName(name).templateBody(template)
+                cloudFormation.updateStack(request -> request.stackName(name).templateBody(template).parameters(declared)
                         .capabilities(Capability.CAPABILITY_IAM, Capability.CAPABILITY_NAMED_IAM)
                         .tags(Tag.builder().key("service").value(service).build()));
                 out.println(name + ": updating");
@@ -97,6 +105,19 @@ final class Stacks {
             throw failed(name, done, start);
         }
         out.printf("%s: %s in %s%n", name, done.stackStatus(), seconds(start));
+    }
+
+    /** The parameters the template declares, with their values; CloudFormation refuses any other. */
+    private static List<Parameter> declared(String template, Map<String, String> parameters) {
+        try {
+            JsonNode declared = new ObjectMapper().readTree(template).path("Parameters");
+            return parameters.entrySet().stream().filter(parameter -> declared.has(parameter.getKey()))
+                    .map(parameter -> Parameter.builder().parameterKey(parameter.getKey())
+                            .parameterValue(parameter.getValue()).build())
+                    .toList();
+        } catch (JsonProcessingException e) {
+            throw new DeployFailure("a template is not JSON: " + e.getOriginalMessage());
+        }
     }
 
     /** Deletes the stack, if there is one, and waits until it is gone. */

@@ -1,10 +1,14 @@
 package com.example.templateservice.infra;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The files that deliver the service, read as CircleCI, CodeBuild and Elastic Beanstalk read them:
  * CI runs the README's own commands and the Dockerfile, CodeBuild logs in to ECR the v2 way, tests
- * before it pushes, and writes a bundle whose web and worker run one image pinned by digest.
+ * before it pushes, and writes a bundle whose web and worker run one image pinned by digest; the
+ * pipeline's smoke test runs deploy/smoke-test.sh, which passes against a working service and names
+ * the check that fails against a broken one.
  */
 class DeliveryFilesTest {
 
@@ -102,6 +108,98 @@ class DeliveryFilesTest {
 
         assertNotEquals(0, bundle("123456789012.dkr.ecr.eu-west-1.amazonaws.com/service:latest", out.resolve("tagged")));
         assertFalse(Files.exists(out.resolve("tagged")), "a bundle for an image not pinned by digest");
+    }
+
+    @Test
+    void thePipelinesSmokeTestRunsTheRepositorysScriptAgainstTheUrlItIsGiven() throws IOException {
+        Map<String, Object> buildspec = yaml("deploy/smoke-test-buildspec.yml");
+
+        assertEquals(0.2, buildspec.get("version"));
+        assertEquals(List.of("sh deploy/smoke-test.sh \"$SERVICE_URL\""),
+                strings(map(map(buildspec.get("phases")).get("build")).get("commands")));
+    }
+
+    @Test
+    void theSmokeTestPassesAgainstAWorkingServiceAndNamesTheCheckThatFails() throws Exception {
+        try (StubService service = new StubService()) {
+            Smoke passed = smoke(service.url());
+            assertEquals(0, passed.code(), passed.output());
+            assertTrue(passed.output().contains("all 3 checks passed"), passed.output());
+            assertTrue(service.jobPosted, "no job was posted");
+
+            service.jobStatus = "QUEUED"; // as when no worker runs
+            Smoke noWorker = smoke(service.url());
+            assertEquals(1, noWorker.code(), noWorker.output());
+            assertTrue(noWorker.output().contains("FAILED at \"a job queued and done\"")
+                    && noWorker.output().contains("is a worker running?"), noWorker.output());
+
+            service.page = "<h1>Internal error</h1>";
+            Smoke noPage = smoke(service.url());
+            assertEquals(1, noPage.code(), noPage.output());
+            assertTrue(noPage.output().contains("FAILED at \"the page\""), noPage.output());
+
+            service.readiness = 503;
+            Smoke notReady = smoke(service.url());
+            assertEquals(1, notReady.code(), notReady.output());
+            assertTrue(notReady.output().contains("FAILED at \"readiness\": GET /health/readiness answered 503"),
+                    notReady.output());
+        }
+    }
+
+    private record Smoke(int code, String output) {
+    }
+
+    private static Smoke smoke(String url) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", SERVICE.resolve("deploy/smoke-test.sh").toString(), url)
+                .redirectErrorStream(true);
+        builder.environment().put("SMOKE_JOB_SECONDS", "2");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new Smoke(process.exitValue(), output);
+    }
+
+    /** The service's three answers the smoke test reads, on 127.0.0.1, each one changeable to a broken one. */
+    private static final class StubService implements AutoCloseable {
+
+        final HttpServer server;
+        volatile int readiness = 200;
+        volatile String page = "<h1>Hello, World</h1><p>Visits: <span id=\"visits\">7</span></p>";
+        volatile String jobStatus = "DONE";
+        volatile boolean jobPosted;
+
+        StubService() throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/health/readiness", exchange -> answer(exchange, readiness, "{\"status\":\""
+                    + (readiness == 200 ? "UP" : "DOWN") + "\"}"));
+            server.createContext("/jobs", exchange -> {
+                if (exchange.getRequestMethod().equals("POST")) {
+                    jobPosted = true;
+                    answer(exchange, 202, "{\"id\":\"j-1\",\"status\":\"QUEUED\"}");
+                } else {
+                    answer(exchange, 200, "{\"id\":\"j-1\",\"status\":\"" + jobStatus + "\"}");
+                }
+            });
+            server.createContext("/", exchange -> answer(exchange, 200, page));
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+            exchange.getRequestBody().readAllBytes();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     private static int bundle(String image, Path out) throws Exception {

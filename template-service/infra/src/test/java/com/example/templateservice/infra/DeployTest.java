@@ -4,12 +4,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * infra/deploy up, down and status, with the real AWS SDK against {@link FakeAws} on 127.0.0.1: the
  * calls made and their order, a second up that changes nothing, a failed stack and the run after it,
- * and down emptying the repository and the bucket before it deletes the stacks.
+ * down emptying the repository and the bucket before it deletes the stacks, and what a new user is
+ * told when there are no credentials or nothing committed yet.
  */
 class DeployTest {
 
@@ -30,6 +33,11 @@ class DeployTest {
             new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main");
     private static final String REPOSITORY = SETTINGS.resourceName();
     private static final String BUCKET = SETTINGS.pipelineStack() + "-artifacts";
+    private static final String STAGING = SETTINGS.environmentStack(Stage.STAGING);
+    private static final String PRODUCTION = SETTINGS.environmentStack(Stage.PRODUCTION);
+    private static final String STAGING_URL = "https://d1staging.cloudfront.net/";
+    private static final String PRODUCTION_URL = "https://d2production.cloudfront.net/";
+    private static final String TOPIC = "arn:aws:sns:" + FakeAws.REGION + ":" + FakeAws.ACCOUNT + ":approvals";
     /** What the SDK would otherwise read from the environment, the profile, or instance metadata. */
     private static final Map<String, String> SDK_SETTINGS = Map.of(
             "aws.region", FakeAws.REGION,
@@ -55,8 +63,10 @@ class DeployTest {
         aws.outputs.put(SETTINGS.pipelineStack(), Map.of(
                 "ConnectionArn", "arn:aws:codeconnections:" + FakeAws.REGION + ":" + FakeAws.ACCOUNT + ":connection/abc",
                 "RepositoryName", REPOSITORY,
-                "ArtifactBucket", BUCKET));
-        aws.outputs.put(SETTINGS.environmentStack(), Map.of("ServiceUrl", "http://service.eu-west-1.elasticbeanstalk.com/"));
+                "ArtifactBucket", BUCKET,
+                "ApprovalTopic", TOPIC));
+        aws.outputs.put(STAGING, Map.of("ServiceUrl", STAGING_URL));
+        aws.outputs.put(PRODUCTION, Map.of("ServiceUrl", PRODUCTION_URL));
     }
 
     @AfterEach
@@ -67,21 +77,31 @@ class DeployTest {
     }
 
     @Test
-    void upCreatesTheEnvironmentThenThePipelineAndEndsAtTheOneManualStep() {
+    void upCreatesStagingThenProductionThenThePipelineAndEndsAtTheOneManualStep() {
         Result up = run("up");
 
         assertEquals(0, up.code(), up.output());
         assertEquals(List.of(
-                "cloudformation:CreateStack " + SETTINGS.environmentStack(),
+                "cloudformation:CreateStack " + STAGING,
+                "cloudformation:CreateStack " + PRODUCTION,
                 "cloudformation:CreateStack " + SETTINGS.pipelineStack()), changes());
-        assertEquals("CREATE_COMPLETE", aws.status(SETTINGS.environmentStack()));
+        assertEquals("CREATE_COMPLETE", aws.status(STAGING));
+        assertEquals("CREATE_COMPLETE", aws.status(PRODUCTION));
         assertEquals("CREATE_COMPLETE", aws.status(SETTINGS.pipelineStack()));
         assertEquals(List.of("codeconnections:GetConnection"), aws.calls("codeconnections"));
-        assertContains(up.output(), "CREATE_COMPLETE", "AWS::RDS::DBInstance", "Database");
-        assertContains(up.output(), "AWS::CodePipeline::Pipeline", SETTINGS.environmentStack() + ": CREATE_COMPLETE in");
+        // The load balancers admit CloudFront only: up found the region's prefix list and gave it to both.
+        assertEquals(List.of("ec2:DescribeManagedPrefixLists com.amazonaws.global.cloudfront.origin-facing"), aws.calls("ec2"));
+        assertEquals(Map.of("CloudFrontPrefixList", FakeAws.CLOUDFRONT_PREFIX_LIST), aws.parameters.get(STAGING));
+        assertEquals(Map.of("CloudFrontPrefixList", FakeAws.CLOUDFRONT_PREFIX_LIST), aws.parameters.get(PRODUCTION));
+        assertEquals(Map.of(), aws.parameters.get(SETTINGS.pipelineStack()));
+        assertContains(up.output(), "CREATE_COMPLETE", "AWS::RDS::DBInstance", "Database", "AWS::CloudFront::Distribution");
+        assertContains(up.output(), "AWS::CodePipeline::Pipeline", STAGING + ": CREATE_COMPLETE in",
+                PRODUCTION + ": CREATE_COMPLETE in");
         assertContains(up.output(), "only you can take", "codesuite/settings/connections?region=" + FakeAws.REGION,
-                "Update pending connection", "Then push to main");
-        assertContains(up.output(), "The service: http://service.eu-west-1.elasticbeanstalk.com/");
+                "Update pending connection", "Then push to main: it is tested, built, deployed to staging",
+                "waits for a person's approval");
+        assertContains(up.output(), "aws sns subscribe --topic-arn " + TOPIC + " --protocol email");
+        assertContains(up.output(), "staging:    " + STAGING_URL, "production: " + PRODUCTION_URL);
     }
 
     @Test
@@ -94,9 +114,11 @@ class DeployTest {
 
         assertEquals(0, again.code(), again.output());
         assertEquals(List.of(
-                "cloudformation:UpdateStack " + SETTINGS.environmentStack(),
+                "cloudformation:UpdateStack " + STAGING,
+                "cloudformation:UpdateStack " + PRODUCTION,
                 "cloudformation:UpdateStack " + SETTINGS.pipelineStack()), changes(), "updates that were refused, nothing else");
-        assertContains(again.output(), SETTINGS.environmentStack() + ": up to date, nothing to change",
+        assertContains(again.output(), STAGING + ": up to date, nothing to change",
+                PRODUCTION + ": up to date, nothing to change",
                 SETTINGS.pipelineStack() + ": up to date, nothing to change", "Every push to main is now tested");
         assertFalse(again.output().contains("only you can take"), again.output());
     }
@@ -108,10 +130,10 @@ class DeployTest {
         Result failed = run("up");
 
         assertEquals(1, failed.code(), failed.output());
-        assertContains(failed.output(), SETTINGS.environmentStack() + " ended in ROLLBACK_COMPLETE",
+        assertContains(failed.output(), STAGING + " ended in ROLLBACK_COMPLETE",
                 "The first failure: Database", "(AWS::RDS::DBInstance): DB instance quota exceeded for this account",
                 "Fix its cause and run this again");
-        assertFalse(changes().contains("cloudformation:CreateStack " + SETTINGS.pipelineStack()), "went on after a failure");
+        assertEquals(List.of("cloudformation:CreateStack " + STAGING), changes(), "went on after a failure");
 
         aws.failingResources.clear();
         aws.calls.clear();
@@ -119,17 +141,19 @@ class DeployTest {
 
         assertEquals(0, resumed.code(), resumed.output());
         assertEquals(List.of(
-                "cloudformation:DeleteStack " + SETTINGS.environmentStack(),
-                "cloudformation:CreateStack " + SETTINGS.environmentStack(),
+                "cloudformation:DeleteStack " + STAGING,
+                "cloudformation:CreateStack " + STAGING,
+                "cloudformation:CreateStack " + PRODUCTION,
                 "cloudformation:CreateStack " + SETTINGS.pipelineStack()), changes());
         assertContains(resumed.output(), "its creation failed last time; removing what is left of it");
     }
 
     @Test
-    void downEmptiesTheRepositoryAndTheBucketThenDeletesBothStacks() {
+    void downEmptiesTheRepositoryAndTheBucketThenDeletesThePipelineAndBothEnvironments() {
         run("up");
         aws.images.put(REPOSITORY, new ArrayList<>(List.of("sha256:aaa", "sha256:bbb")));
         aws.objects.put(BUCKET, new ArrayList<>(List.of("Source/abc.zip v1", "Bundle/def.zip v1", "Bundle/def.zip v2")));
+        aws.snapshots.put(SETTINGS.resourceName(Stage.PRODUCTION), List.of("template-service-production-database-snapshot-x1"));
         aws.calls.clear();
 
         Result down = run("down");
@@ -141,30 +165,43 @@ class DeployTest {
                 "ecr:BatchDeleteImage " + REPOSITORY,
                 "s3:DeleteObjects " + BUCKET,
                 "cloudformation:DeleteStack " + SETTINGS.pipelineStack(),
-                "cloudformation:DeleteStack " + SETTINGS.environmentStack()), order);
+                "cloudformation:DeleteStack " + PRODUCTION,
+                "cloudformation:DeleteStack " + STAGING), order);
         assertTrue(aws.images.get(REPOSITORY).isEmpty(), "images left: " + aws.images);
         assertTrue(aws.objects.get(BUCKET).isEmpty(), "objects left: " + aws.objects);
         assertEquals("DELETE_COMPLETE", aws.status(SETTINGS.pipelineStack()));
-        assertEquals("DELETE_COMPLETE", aws.status(SETTINGS.environmentStack()));
-        assertContains(down.output(), "deleted 2 image(s)", "deleted 3 object version(s)", "final snapshot of the database",
-                "$0.095 per GB", "aws rds describe-db-snapshots --db-instance-identifier " + SETTINGS.resourceName());
+        assertEquals("DELETE_COMPLETE", aws.status(STAGING));
+        assertEquals("DELETE_COMPLETE", aws.status(PRODUCTION));
+        assertContains(down.output(), "deleted 2 image(s)", "deleted 3 object version(s)", "final snapshot of each database",
+                "$0.095 per GB",
+                "aws rds delete-db-snapshot --db-snapshot-identifier template-service-production-database-snapshot-x1 --region "
+                        + FakeAws.REGION + "   (" + SETTINGS.resourceName(Stage.PRODUCTION) + ", 20 GB, taken 2026-12-02T05:00:00Z)",
+                "none of " + SETTINGS.resourceName(Stage.STAGING) + " found yet; look with: aws rds describe-db-snapshots"
+                        + " --db-instance-identifier " + SETTINGS.resourceName(Stage.STAGING));
 
         Result again = run("down");
         assertEquals(0, again.code(), again.output());
         assertContains(again.output(), SETTINGS.pipelineStack() + ": not there (already removed)",
-                SETTINGS.environmentStack() + ": not there (already removed)");
+                STAGING + ": not there (already removed)", PRODUCTION + ": not there (already removed)");
     }
 
     @Test
-    void statusSaysWhatIsDeployed() {
+    void statusSaysWhatIsDeployedWithEachEnvironmentsUrlHealthAndVersion() {
         Result before = run("status");
         run("up");
+        aws.beanstalk.put(SETTINGS.resourceName(Stage.STAGING), new String[] {"Green", "code-pipeline-1701-abc123"});
+        aws.beanstalk.put(SETTINGS.resourceName(Stage.PRODUCTION), new String[] {"Red", "code-pipeline-1700-fed987"});
         Result after = run("status");
 
         assertEquals(0, before.code(), before.output());
-        assertContains(before.output(), SETTINGS.environmentStack(), "not deployed");
-        assertContains(after.output(), "CREATE_COMPLETE", "GitHub connection", "PENDING",
-                "http://service.eu-west-1.elasticbeanstalk.com/");
+        assertEquals(2, before.output().lines().filter(line -> line.endsWith("not deployed")
+                && (line.contains(STAGING) || line.contains(PRODUCTION))).count(), before.output());
+        assertEquals(0, after.code(), after.output());
+        assertContains(after.output(), STAGING + " ", PRODUCTION + " ", "CREATE_COMPLETE", "GitHub connection", "PENDING");
+        assertTrue(after.output().lines().anyMatch(line -> line.matches(
+                " +staging +\\Q" + STAGING_URL + "\\E +health Green, version code-pipeline-1701-abc123")), after.output());
+        assertTrue(after.output().lines().anyMatch(line -> line.matches(
+                " +production +\\Q" + PRODUCTION_URL + "\\E +health Red, version code-pipeline-1700-fed987")), after.output());
     }
 
     @Test
@@ -175,14 +212,94 @@ class DeployTest {
         assertContains(result.output(), "usage: infra/deploy up|down|status");
     }
 
+    @Test
+    void withoutCredentialsItSaysSoInTwoLinesAndWhatToRunAndTheDetailsOnlyWhenAsked(@TempDir Path home) {
+        // Nowhere to find credentials: no system properties, no files (the environment variables are
+        // kept from the tests by the pom), no instance metadata.
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        System.setProperty("aws.sharedCredentialsFile", home.resolve("credentials").toString());
+        System.setProperty("aws.configFile", home.resolve("config").toString());
+        try {
+            Result up = run("up");
+
+            assertEquals(1, up.code(), up.output());
+            List<String> lines = up.output().strip().lines().toList();
+            assertEquals(2, lines.size(), "not two lines:\n" + up.output());
+            assertEquals("infra/deploy up stopped: no AWS credentials were found.", lines.get(0));
+            assertContains(lines.get(1), "`aws configure`", "`export AWS_PROFILE=<profile>`",
+                    "`aws sso login --profile <profile>`", "--verbose");
+            assertFalse(up.output().contains("CredentialsProvider"), "the SDK's provider chain is shown:\n" + up.output());
+            assertEquals(List.of(), aws.calls, "a call was made without credentials");
+
+            Result verbose = run("up", "--verbose");
+
+            assertEquals(1, verbose.code(), verbose.output());
+            assertTrue(verbose.output().startsWith(up.output()), verbose.output());
+            assertContains(verbose.output(), "Details: ", "SystemPropertyCredentialsProvider", "ProfileCredentialsProvider");
+        } finally {
+            System.clearProperty("aws.sharedCredentialsFile");
+            System.clearProperty("aws.configFile");
+        }
+    }
+
+    @Test
+    void aRepositoryWithNoCommitYetIsToldToCommitFirstWithTheCommand(@TempDir Path service) throws Exception {
+        git(service, "init", "-q");
+        git(service, "symbolic-ref", "HEAD", "refs/heads/main");
+        git(service, "remote", "add", "origin", "https://github.com/acme/" + DeliverySettings.SERVICE + ".git");
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+        int code = Deploy.launch(service, Map.of(), new PrintStream(output, true, StandardCharsets.UTF_8), "up");
+
+        String said = output.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, said);
+        assertEquals(1, said.strip().lines().count(), said);
+        assertContains(said, "infra/deploy: the repository has no commit yet", "(main has nothing in it)",
+                "Commit first: git add -A && git commit -m \"First commit\"");
+        assertEquals(List.of(), aws.calls, "AWS was called for a repository with nothing to deploy");
+    }
+
+    @Test
+    void environmentsAndDomainSettingsAreReadAndAWrongOneIsToldWhatToGive(@TempDir Path service) {
+        Map<String, String> env = Map.of("GITHUB_REPOSITORY", "acme/x", "GITHUB_BRANCH", "main");
+        Map<String, String> one = new java.util.HashMap<>(env);
+        one.put("ENVIRONMENTS", "production");
+        Map<String, String> wrong = new java.util.HashMap<>(env);
+        wrong.put("ENVIRONMENTS", "prod");
+
+        assertEquals(List.of(Stage.STAGING, Stage.PRODUCTION), DeliverySettings.fromGit(service, env).stages());
+        assertEquals(List.of(Stage.PRODUCTION), DeliverySettings.fromGit(service, one).stages());
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        assertEquals(1, Deploy.launch(service, wrong, new PrintStream(output, true, StandardCharsets.UTF_8), "up"));
+        assertContains(output.toString(StandardCharsets.UTF_8), "ENVIRONMENTS is 'prod'", "staging,production", "production");
+
+        Map<String, String> domainAlone = new java.util.HashMap<>(env);
+        domainAlone.put("DOMAIN", "api.acme.com");
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        assertEquals(1, Deploy.launch(service, domainAlone, new PrintStream(said, true, StandardCharsets.UTF_8), "up"));
+        assertContains(said.toString(StandardCharsets.UTF_8), "HOSTED_ZONE_ID is ''",
+                "aws route53 list-hosted-zones-by-name --dns-name api.acme.com");
+        domainAlone.put("HOSTED_ZONE_ID", "Z0123456789ABC");
+        assertEquals(new CustomDomain("api.acme.com", "Z0123456789ABC"), DeliverySettings.fromGit(service, domainAlone).domain());
+    }
+
+    private static void git(Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(List.of(args));
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, git.waitFor(), String.join(" ", command) + ": " + output);
+    }
+
     /** What a run said and its exit code. */
     private record Result(int code, String output) {
     }
 
-    private Result run(String command) {
+    private Result run(String... args) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int code = new Deploy(SETTINGS, new PrintStream(output, true, StandardCharsets.UTF_8), Duration.ofMillis(1), templates)
-                .run(command);
+                .run(args);
         return new Result(code, output.toString(StandardCharsets.UTF_8));
     }
 

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 /**
  * A stand-in for the AWS endpoints infra/deploy calls, on 127.0.0.1, for the real SDK to talk to
  * (through aws.endpointUrl): CloudFormation stacks that go through their statuses step by step with
- * their events, STS, ECR images, S3 object versions and a CodeConnections connection. It answers in
+ * their events, STS, ECR images, S3 object versions, a CodeConnections connection and Elastic
+ * Beanstalk environments' health. It answers in
  * each service's own protocol (query and XML, JSON 1.0 and 1.1, REST and XML) and keeps every call,
  * in order, as "service:Action target".
  */
@@ -50,6 +51,14 @@ final class FakeAws implements AutoCloseable {
     final Map<String, List<String>> images = new ConcurrentHashMap<>();
     final Map<String, List<String>> objects = new ConcurrentHashMap<>();
     volatile String connectionStatus = "PENDING";
+    /** Elastic Beanstalk environments by name: their health (Green, Red...) and deployed version label. */
+    final Map<String, String[]> beanstalk = new ConcurrentHashMap<>();
+    /** The parameters each stack was last created or updated with, by stack name. */
+    final Map<String, Map<String, String>> parameters = new ConcurrentHashMap<>();
+    /** The id of CloudFront's origin-facing prefix list in this region. */
+    static final String CLOUDFRONT_PREFIX_LIST = "pl-4fa04526";
+    /** RDS snapshots by the database instance they were taken of. */
+    final Map<String, List<String>> snapshots = new ConcurrentHashMap<>();
 
     private final Map<String, FakeStack> stacks = new LinkedHashMap<>();
     private final HttpServer server;
@@ -157,6 +166,9 @@ final class FakeAws implements AutoCloseable {
             switch (service) {
                 case "cloudformation" -> cloudFormation(exchange, form(body));
                 case "sts" -> sts(exchange, form(body));
+                case "elasticbeanstalk" -> beanstalk(exchange, form(body));
+                case "rds" -> rds(exchange, form(body));
+                case "ec2" -> ec2(exchange, form(body));
                 case "ecr" -> ecr(exchange, target(exchange), JSON.readTree(body));
                 case "codeconnections" -> codeConnections(exchange, target(exchange), JSON.readTree(body));
                 case "s3" -> s3(exchange, body);
@@ -205,6 +217,7 @@ final class FakeAws implements AutoCloseable {
                     cfnError(exchange, "AlreadyExistsException", "Stack [" + name + "] already exists");
                     return;
                 }
+                parameters.put(name, parameters(form));
                 FakeStack created = new FakeStack(name);
                 stacks.put(name, created);
                 plan(created, "CREATE", form.get("TemplateBody"));
@@ -220,6 +233,7 @@ final class FakeAws implements AutoCloseable {
                     cfnError(exchange, "ValidationError", "No updates are to be performed.");
                     return;
                 }
+                parameters.put(name, parameters(form));
                 plan(stack, "UPDATE", form.get("TemplateBody"));
                 cfnOk(exchange, "UpdateStack", "<StackId>" + stack.id + "</StackId>");
             }
@@ -263,6 +277,52 @@ final class FakeAws implements AutoCloseable {
                 + "<GetCallerIdentityResult><Arn>arn:aws:iam::" + ACCOUNT + ":user/test</Arn><UserId>AIDTEST</UserId>"
                 + "<Account>" + ACCOUNT + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>"
                 + UUID.randomUUID() + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
+    }
+
+    private void beanstalk(HttpExchange exchange, Map<String, String> form) throws IOException {
+        String name = form.getOrDefault("EnvironmentNames.member.1", "");
+        calls.add("elasticbeanstalk:" + form.get("Action") + " " + name);
+        String[] environment = beanstalk.get(name);
+        String member = environment == null ? "" : "<member><EnvironmentName>" + name + "</EnvironmentName><Status>Ready"
+                + "</Status><Health>" + environment[0] + "</Health><VersionLabel>" + environment[1] + "</VersionLabel></member>";
+        respond(exchange, 200, "text/xml", "<DescribeEnvironmentsResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
+                + "<DescribeEnvironmentsResult><Environments>" + member + "</Environments></DescribeEnvironmentsResult>"
+                + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></DescribeEnvironmentsResponse>");
+    }
+
+    /** The Parameters.member.N.ParameterKey/ParameterValue of a request, as key to value. */
+    private static Map<String, String> parameters(Map<String, String> form) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (int n = 1; form.containsKey("Parameters.member." + n + ".ParameterKey"); n++) {
+            parameters.put(form.get("Parameters.member." + n + ".ParameterKey"), form.get("Parameters.member." + n + ".ParameterValue"));
+        }
+        return parameters;
+    }
+
+    private void ec2(HttpExchange exchange, Map<String, String> form) throws IOException {
+        calls.add("ec2:" + form.get("Action") + " " + form.getOrDefault("Filter.1.Value.1", ""));
+        String list = "com.amazonaws.global.cloudfront.origin-facing".equals(form.get("Filter.1.Value.1"))
+                ? "<item><prefixListId>" + CLOUDFRONT_PREFIX_LIST + "</prefixListId><prefixListName>"
+                        + form.get("Filter.1.Value.1") + "</prefixListName><ownerId>AWS</ownerId></item>"
+                : "";
+        respond(exchange, 200, "text/xml", "<DescribeManagedPrefixListsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>" + UUID.randomUUID() + "</requestId><prefixListSet>" + list + "</prefixListSet>"
+                + "</DescribeManagedPrefixListsResponse>");
+    }
+
+    private void rds(HttpExchange exchange, Map<String, String> form) throws IOException {
+        String instance = form.getOrDefault("DBInstanceIdentifier", "");
+        calls.add("rds:" + form.get("Action") + " " + instance);
+        StringBuilder members = new StringBuilder();
+        for (String snapshot : snapshots.getOrDefault(instance, List.of())) {
+            members.append("<DBSnapshot><DBSnapshotIdentifier>").append(snapshot).append("</DBSnapshotIdentifier>")
+                    .append("<DBInstanceIdentifier>").append(instance).append("</DBInstanceIdentifier><SnapshotType>manual")
+                    .append("</SnapshotType><AllocatedStorage>20</AllocatedStorage><SnapshotCreateTime>2026-12-02T05:00:00Z")
+                    .append("</SnapshotCreateTime></DBSnapshot>");
+        }
+        respond(exchange, 200, "text/xml", "<DescribeDBSnapshotsResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
+                + "<DescribeDBSnapshotsResult><DBSnapshots>" + members + "</DBSnapshots></DescribeDBSnapshotsResult>"
+                + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></DescribeDBSnapshotsResponse>");
     }
 
     private void ecr(HttpExchange exchange, String action, JsonNode request) throws IOException {

@@ -9,6 +9,8 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.codepipeline.CfnPipeline;
+import software.amazon.awscdk.services.elasticbeanstalk.CfnEnvironment;
 import software.amazon.awscdk.services.rds.CfnDBInstance;
 
 import java.io.IOException;
@@ -23,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The two stacks, synthesized offline: what matters about them asserted on their templates, and
- * cdk-nag's AWS Solutions rules with no finding left unsuppressed. A deliberately broken copy (a
- * public, unencrypted database) must fail those same checks.
+ * The stacks (staging, production, the pipeline), synthesized offline: what matters about them
+ * asserted on their templates, and cdk-nag's AWS Solutions rules with no finding left unsuppressed.
+ * Deliberately broken copies (a public, unencrypted database; a production deploy that does not wait
+ * for the approval) must fail those same checks.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StacksTest {
@@ -39,14 +42,20 @@ class StacksTest {
             "service-role/AWSElasticBeanstalkEnhancedHealth", "AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy",
             "AdministratorAccess-AWSElasticBeanstalk");
 
+    /** The stages of the pipeline, in order, and what each must be. */
+    private static final List<String> STAGES = List.of("Source", "Build", "Staging", "SmokeTest", "Approval", "Production");
+
     private Template pipeline;
+    /** Production's; staging's has the same resources (see eachEnvironmentHasItsOwn...). */
     private Template environment;
+    private Template staging;
 
     @BeforeAll
     void synthesize() throws IOException {
-        InfraApp app = checkedApp();
+        InfraApp app = checkedApp(SETTINGS);
         pipeline = Template.fromStack(app.pipeline());
-        environment = Template.fromStack(app.environment());
+        environment = Template.fromStack(app.environment(Stage.PRODUCTION));
+        staging = Template.fromStack(app.environment(Stage.STAGING));
     }
 
     @Test
@@ -70,19 +79,179 @@ class StacksTest {
     }
 
     @Test
-    void thePipelineIsV2QueuedAndGoesFromGitHubThroughCodeBuildToElasticBeanstalk() {
+    void thePipelineIsV2QueuedAndGoesThroughBuildStagingSmokeTestApprovalProduction() {
         pipeline.hasResourceProperties("AWS::CodePipeline::Pipeline", Match.objectLike(Map.of(
                 "PipelineType", "V2",
                 "ExecutionMode", "QUEUED",
                 "Stages", List.of(
                         stage("Source", "CodeStarSourceConnection"),
                         stage("Build", "CodeBuild"),
-                        stage("Deploy", "ElasticBeanstalk")))));
+                        stage("Staging", "ElasticBeanstalk"),
+                        stage("SmokeTest", "CodeBuild"),
+                        stage("Approval", "Manual"),
+                        stage("Production", "ElasticBeanstalk")))));
+        assertStagingSmokeTestApprovalThenTheSameBundleToProduction(pipeline);
         pipeline.hasResourceProperties("AWS::CodeConnections::Connection", Map.of(
                 "ConnectionName", SETTINGS.connectionName(), "ProviderType", "GitHub"));
         pipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
                 "Environment", Match.objectLike(Map.of("PrivilegedMode", true)),
                 "Source", Match.objectLike(Map.of("Type", "CODEPIPELINE", "BuildSpec", "buildspec.yml")))));
+    }
+
+    @Test
+    void theSmokeTestRunsTheRepositorysScriptAgainstStagingsUrlAndTheApprovalNotifiesAndNamesCommitAndUrl() {
+        pipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
+                "Name", SETTINGS.resourceName() + "-smoke-test",
+                "Source", Match.objectLike(Map.of("Type", "CODEPIPELINE", "BuildSpec", "deploy/smoke-test-buildspec.yml")),
+                "Environment", Match.objectLike(Map.of("EnvironmentVariables", List.of(Map.of(
+                        "Name", "SERVICE_URL", "Type", "PLAINTEXT",
+                        "Value", Map.of("Fn::ImportValue", SETTINGS.urlExport(Stage.STAGING)))))))));
+        Map<String, Object> approval = action(pipeline, "Approval");
+        Map<?, ?> configuration = (Map<?, ?>) approval.get("Configuration");
+        assertTrue(configuration.containsKey("NotificationArn"), "no SNS topic is told: " + approval);
+        String customData = String.valueOf(configuration.get("CustomData"));
+        assertTrue(customData.contains("#{SourceVariables.CommitId}") || customData.contains(".CommitId}"),
+                "the approval does not name the commit: " + customData);
+        assertTrue(customData.contains(SETTINGS.urlExport(Stage.STAGING)), "the approval does not name staging's URL: " + customData);
+        assertTrue(customData.contains(".IMAGE}"), "the approval does not name the image: " + customData);
+        pipeline.hasResourceProperties("AWS::SNS::TopicPolicy", Match.objectLike(Map.of("PolicyDocument", Match.objectLike(Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of("Effect", "Deny",
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))));
+    }
+
+    @Test
+    void aProductionDeployThatDoesNotWaitForTheApprovalFailsTheChecks() throws IOException {
+        InfraApp broken = checkedApp(SETTINGS);
+        List<Object> stages = new ArrayList<>(list(pipeline.findResources("AWS::CodePipeline::Pipeline").values().iterator()
+                .next().get("Properties") instanceof Map<?, ?> properties ? properties.get("Stages") : null));
+        // Production moved before the approval, as a careless edit would.
+        stages.add(STAGES.indexOf("Approval"), stages.remove(STAGES.indexOf("Production")));
+        CfnPipeline cfn = (CfnPipeline) broken.pipeline().getNode().findChild("Pipeline").getNode().getDefaultChild();
+        cfn.addPropertyOverride("Stages", stages);
+
+        Template template = Template.fromStack(broken.pipeline());
+
+        AssertionError failure = assertThrows(AssertionError.class,
+                () -> assertStagingSmokeTestApprovalThenTheSameBundleToProduction(template));
+        assertTrue(failure.getMessage().contains("Production"), failure.getMessage());
+    }
+
+    @Test
+    void eachEnvironmentHasItsOwnDatabaseCacheSecretsAndUrlStagingTheSmallest() {
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template template = stage == Stage.STAGING ? staging : environment;
+            template.resourceCountIs("AWS::RDS::DBInstance", 1);
+            template.resourceCountIs("AWS::ElastiCache::ReplicationGroup", 1);
+            template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+            template.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of(
+                    "DBInstanceIdentifier", SETTINGS.resourceName(stage), "DBInstanceClass", "db." + stage.databaseClass())));
+            template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                    "EnvironmentName", SETTINGS.resourceName(stage),
+                    "OptionSettings", Match.arrayWith(List.of(
+                            option("aws:ec2:instances", "InstanceTypes", stage.instanceType()),
+                            option("aws:autoscaling:asg", "MaxSize", String.valueOf(stage.maxInstances())))))));
+            template.hasOutput("ServiceUrl", Match.objectLike(Map.of("Export", Map.of("Name", SETTINGS.urlExport(stage)))));
+        }
+        assertTrue(Stage.STAGING.maxInstances() <= Stage.PRODUCTION.maxInstances()
+                && Stage.STAGING.minInstances() <= Stage.PRODUCTION.minInstances(), "staging is bigger than production");
+    }
+
+    @Test
+    void httpsByCloudFrontRedirectsPlainHttpCachesNothingForwardsWhatTheServiceNeedsAndSendsHsts() {
+        for (Template template : List.of(staging, environment)) {
+            template.hasResourceProperties("AWS::CloudFront::Distribution", Match.objectLike(Map.of(
+                    "DistributionConfig", Match.objectLike(Map.of(
+                            "DefaultCacheBehavior", Match.objectLike(Map.of(
+                                    "ViewerProtocolPolicy", "redirect-to-https",
+                                    "AllowedMethods", List.of("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"),
+                                    // The AWS managed policies CachingDisabled and AllViewerExceptHostHeader.
+                                    "CachePolicyId", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                                    "OriginRequestPolicyId", "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+                                    "ResponseHeadersPolicyId", Match.anyValue())))))));
+            template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", Match.objectLike(Map.of(
+                    "ResponseHeadersPolicyConfig", Match.objectLike(Map.of("SecurityHeadersConfig", Match.objectLike(Map.of(
+                            "StrictTransportSecurity", Map.of("AccessControlMaxAgeSec", 31536000, "IncludeSubdomains", true,
+                                    "Override", true))))))));
+            template.hasOutput("ServiceUrl", Match.objectLike(Map.of("Value", Map.of("Fn::Join", List.of("",
+                    List.of("https://", Map.of("Fn::GetAtt", List.of(
+                            template.findResources("AWS::CloudFront::Distribution").keySet().iterator().next(), "DomainName")),
+                            "/"))))));
+        }
+    }
+
+    @Test
+    void withADomainTheLoadBalancerServesHttpsWithACertificateAndNoListenerServesPlainHttp() throws IOException {
+        DeliverySettings withDomain = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE,
+                "main", List.of(Stage.STAGING, Stage.PRODUCTION), new CustomDomain("api.acme.com", "Z0123456789ABC"));
+        InfraApp app = checkedApp(withDomain);
+
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template template = Template.fromStack(app.environment(stage));
+            String host = stage == Stage.PRODUCTION ? "api.acme.com" : "staging.api.acme.com";
+            template.hasResourceProperties("AWS::CertificateManager::Certificate", Map.of(
+                    "DomainName", host, "ValidationMethod", "DNS",
+                    "DomainValidationOptions", List.of(Map.of("DomainName", host, "HostedZoneId", "Z0123456789ABC"))));
+            String certificate = template.findResources("AWS::CertificateManager::Certificate").keySet().iterator().next();
+            template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                    "OptionSettings", Match.arrayWith(List.of(
+                            option("aws:elbv2:listener:443", "Protocol", "HTTPS"),
+                            Map.of("Namespace", "aws:elbv2:listener:443", "OptionName", "SSLCertificateArns",
+                                    "Value", Map.of("Ref", certificate)),
+                            option("aws:elbv2:listener:443", "SSLPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06"))))));
+            template.hasResourceProperties("AWS::Route53::RecordSet", Map.of("Name", host + ".", "Type", "CNAME",
+                    "HostedZoneId", "Z0123456789ABC", "TTL", "300",
+                    "ResourceRecords", List.of(Map.of("Fn::GetAtt", List.of("Environment", "EndpointURL")))));
+            template.hasOutput("ServiceUrl", Match.objectLike(Map.of("Value", "https://" + host + "/")));
+            template.resourceCountIs("AWS::CloudFront::Distribution", 0);
+            assertTrue(!template.toJSON().containsKey("Parameters")
+                    || !((Map<?, ?>) template.toJSON().get("Parameters")).containsKey("CloudFrontPrefixList"),
+                    "a CloudFront prefix list without CloudFront");
+            assertNoListenerServesPlainHttp(listeners(template));
+            assertEquals(List.of(), findings(app.environment(stage)));
+        }
+    }
+
+    @Test
+    void aListenerThatForwardsOnPort80FailsTheChecks() throws IOException {
+        DeliverySettings withDomain = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE,
+                "main", List.of(Stage.PRODUCTION), new CustomDomain("api.acme.com", "Z0123456789ABC"));
+        Map<String, Object> clean = Template.fromStack(checkedApp(withDomain).environment(Stage.PRODUCTION))
+                .findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
+        List<Object> options = new ArrayList<>();
+        for (Object option : list(((Map<?, ?>) clean.get("Properties")).get("OptionSettings"))) {
+            Map<?, ?> setting = (Map<?, ?>) option;
+            // Port 80 switched back on, as Elastic Beanstalk has it by default: it forwards to the service.
+            options.add(setting.get("Namespace").equals("aws:elbv2:listener:default")
+                    ? Map.of("Namespace", "aws:elbv2:listener:default", "OptionName", "ListenerEnabled", "Value", "true")
+                    : setting);
+        }
+        InfraApp broken = checkedApp(withDomain);
+        CfnEnvironment cfn = (CfnEnvironment) broken.environment(Stage.PRODUCTION).getNode().findChild("Environment");
+        cfn.addPropertyOverride("OptionSettings", options);
+
+        Map<String, Map<String, String>> listeners = listeners(Template.fromStack(broken.environment(Stage.PRODUCTION)));
+
+        AssertionError failure = assertThrows(AssertionError.class, () -> assertNoListenerServesPlainHttp(listeners));
+        assertTrue(failure.getMessage().contains("aws:elbv2:listener:default"), failure.getMessage());
+    }
+
+    @Test
+    void withOneEnvironmentOnlyThePipelineDeploysProductionThenSmokeTestsIt() throws IOException {
+        DeliverySettings one = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main",
+                List.of(Stage.PRODUCTION));
+        InfraApp app = checkedApp(one);
+        Template onlyPipeline = Template.fromStack(app.pipeline());
+
+        assertEquals(List.of(one.environmentStack(Stage.PRODUCTION)), app.environments().stream().map(Stack::getStackName).toList());
+        onlyPipeline.hasResourceProperties("AWS::CodePipeline::Pipeline", Match.objectLike(Map.of("Stages", List.of(
+                stage("Source", "CodeStarSourceConnection"),
+                stage("Build", "CodeBuild"),
+                stage("Production", "ElasticBeanstalk"),
+                stage("SmokeTest", "CodeBuild")))));
+        onlyPipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
+                "Environment", Match.objectLike(Map.of("EnvironmentVariables", List.of(Match.objectLike(Map.of(
+                        "Value", Map.of("Fn::ImportValue", one.urlExport(Stage.PRODUCTION))))))))));
+        assertEquals(List.of(), findings(app.pipeline()));
     }
 
     @Test
@@ -110,19 +279,49 @@ class StacksTest {
     }
 
     @Test
-    void onlyTheServiceReachesTheDatabaseAndTheCache() {
-        List<Object> rules = new ArrayList<>();
-        environment.findResources("AWS::EC2::SecurityGroupIngress").values().forEach(rule -> rules.add(rule.get("Properties")));
-        for (Map<String, Object> group : environment.findResources("AWS::EC2::SecurityGroup").values()) {
-            rules.addAll(list(((Map<?, ?>) group.get("Properties")).get("SecurityGroupIngress")));
+    void onlyTheServiceReachesTheDatabaseAndTheCacheAndOnlyCloudFrontTheLoadBalancer() {
+        for (Template template : List.of(staging, environment)) {
+            List<Object> rules = new ArrayList<>();
+            template.findResources("AWS::EC2::SecurityGroupIngress").values().forEach(rule -> rules.add(rule.get("Properties")));
+            for (Map<String, Object> group : template.findResources("AWS::EC2::SecurityGroup").values()) {
+                rules.addAll(list(((Map<?, ?>) group.get("Properties")).get("SecurityGroupIngress")));
+            }
+            List<Object> fromGroups = new ArrayList<>();
+            List<Object> fromCloudFront = new ArrayList<>();
+            for (Object rule : rules) {
+                Map<?, ?> properties = (Map<?, ?>) rule;
+                if (properties.containsKey("SourcePrefixListId")) {
+                    assertEquals(Map.of("Ref", "CloudFrontPrefixList"), properties.get("SourcePrefixListId"), "another prefix list: " + rule);
+                    fromCloudFront.add(properties.get("FromPort") + "-" + properties.get("ToPort"));
+                } else {
+                    assertTrue(properties.containsKey("SourceSecurityGroupId"), "ingress from anything but a security group"
+                            + " or CloudFront: " + rule);
+                    fromGroups.add(properties.get("FromPort"));
+                }
+            }
+            assertEquals(List.of(3306, 6379), fromGroups.stream().map(Integer.class::cast).sorted().toList());
+            assertEquals(List.of("80-80"), fromCloudFront, "the load balancer takes more than HTTP from CloudFront");
+            String group = template.findResources("AWS::EC2::SecurityGroup", Match.objectLike(Map.of("Properties",
+                    Match.objectLike(Map.of("GroupDescription", "The load balancer: HTTP from CloudFront only")))))
+                    .keySet().iterator().next();
+            Object groupId = Map.of("Fn::GetAtt", List.of(group, "GroupId"));
+            template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                    "OptionSettings", Match.arrayWith(List.of(
+                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "SecurityGroups", "Value", groupId),
+                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "ManagedSecurityGroup", "Value", groupId))))));
+            template.hasParameter("CloudFrontPrefixList", Match.objectLike(Map.of("AllowedPattern", "pl-[0-9a-f]+")));
         }
-        List<Object> ports = new ArrayList<>();
-        for (Object rule : rules) {
-            Map<?, ?> properties = (Map<?, ?>) rule;
-            assertTrue(properties.containsKey("SourceSecurityGroupId"), "ingress from anything but a security group: " + rule);
-            ports.add(properties.get("FromPort"));
+    }
+
+    @Test
+    void everySecurityGroupDescriptionIsOneEc2Accepts() {
+        for (Template template : List.of(staging, environment)) {
+            for (Map<String, Object> group : template.findResources("AWS::EC2::SecurityGroup").values()) {
+                String description = String.valueOf(((Map<?, ?>) group.get("Properties")).get("GroupDescription"));
+                // EC2's rule for GroupDescription: no apostrophe, for one.
+                assertTrue(description.matches("[a-zA-Z0-9. _\\-:/()#,@\\[\\]+=&;{}!$*]*"), "EC2 refuses: " + description);
+            }
         }
-        assertEquals(List.of(3306, 6379), ports.stream().map(Integer.class::cast).sorted().toList());
     }
 
     @Test
@@ -145,7 +344,7 @@ class StacksTest {
 
     @Test
     void everyPolicyIsNarrow() {
-        for (Template template : List.of(pipeline, environment)) {
+        for (Template template : List.of(pipeline, staging, environment)) {
             for (Map<String, Object> statement : statements(template)) {
                 List<Object> actions = list(statement.get("Action"));
                 for (Object action : actions) {
@@ -167,32 +366,107 @@ class StacksTest {
 
     @Test
     void cdkNagFindsNothingUnsuppressed() throws IOException {
-        InfraApp app = checkedApp();
+        InfraApp app = checkedApp(SETTINGS);
 
         assertEquals(List.of(), findings(app.pipeline()));
-        assertEquals(List.of(), findings(app.environment()));
+        assertEquals(List.of(), findings(app.environment(Stage.STAGING)));
+        assertEquals(List.of(), findings(app.environment(Stage.PRODUCTION)));
     }
 
     @Test
     void aPublicUnencryptedDatabaseFailsTheChecks() throws IOException {
-        InfraApp broken = checkedApp();
-        CfnDBInstance database = (CfnDBInstance) broken.environment().getNode().findChild("Database").getNode().getDefaultChild();
+        InfraApp broken = checkedApp(SETTINGS);
+        CfnDBInstance database = (CfnDBInstance) broken.environment(Stage.PRODUCTION).getNode().findChild("Database").getNode().getDefaultChild();
         database.setPubliclyAccessible(true);
         database.setStorageEncrypted(false);
 
-        Template template = Template.fromStack(broken.environment());
+        Template template = Template.fromStack(broken.environment(Stage.PRODUCTION));
 
         assertThrows(Throwable.class, () -> template.hasResourceProperties("AWS::RDS::DBInstance",
                 Match.objectLike(Map.of("PubliclyAccessible", false))));
-        assertTrue(findings(broken.environment()).stream().anyMatch(finding -> finding.contains("AwsSolutions-RDS2")),
-                "cdk-nag let an unencrypted database through: " + findings(broken.environment()));
+        assertTrue(findings(broken.environment(Stage.PRODUCTION)).stream().anyMatch(finding -> finding.contains("AwsSolutions-RDS2")),
+                "cdk-nag let an unencrypted database through: " + findings(broken.environment(Stage.PRODUCTION)));
     }
 
-    /** A fresh app with cdk-nag's AWS Solutions rules applied to both stacks. */
-    private static InfraApp checkedApp() throws IOException {
-        InfraApp app = new InfraApp(SETTINGS, Files.createTempDirectory("cdk.out").toString());
+    /**
+     * The pipeline's stages are exactly Source, Build, Staging, SmokeTest, Approval, Production;
+     * staging and production deploy the Build stage's own bundle, each to its own environment; the
+     * smoke test is a CodeBuild test action; the approval is a manual one.
+     */
+    private static void assertStagingSmokeTestApprovalThenTheSameBundleToProduction(Template template) {
+        List<String> names = stages(template).stream().map(stage -> String.valueOf(stage.get("Name"))).toList();
+        assertEquals(STAGES, names, "the pipeline's stages, in order (Production must come after Approval)");
+        Map<String, Object> build = action(template, "Build");
+        String bundle = String.valueOf(((Map<?, ?>) list(build.get("OutputArtifacts")).get(0)).get("Name"));
+        for (String deploy : List.of("Staging", "Production")) {
+            Map<String, Object> action = action(template, deploy);
+            assertEquals("Deploy", ((Map<?, ?>) action.get("ActionTypeId")).get("Category"), deploy + ": " + action);
+            assertEquals(List.of(Map.of("Name", bundle)), action.get("InputArtifacts"), deploy + " does not deploy the build's bundle");
+            Stage stage = deploy.equals("Staging") ? Stage.STAGING : Stage.PRODUCTION;
+            assertEquals(SETTINGS.resourceName(stage), ((Map<?, ?>) action.get("Configuration")).get("EnvironmentName"),
+                    deploy + " deploys to another environment");
+        }
+        assertEquals(Map.of("Category", "Test", "Owner", "AWS", "Provider", "CodeBuild", "Version", "1"),
+                action(template, "SmokeTest").get("ActionTypeId"));
+        assertEquals(Map.of("Category", "Approval", "Owner", "AWS", "Provider", "Manual", "Version", "1"),
+                action(template, "Approval").get("ActionTypeId"));
+    }
+
+    /**
+     * Every listener Elastic Beanstalk makes on the environment's load balancer serves HTTPS, or is
+     * switched off. The default one (port 80) exists unless ListenerEnabled is false, and speaks HTTP
+     * unless told otherwise.
+     */
+    private static void assertNoListenerServesPlainHttp(Map<String, Map<String, String>> listeners) {
+        assertTrue(listeners.containsKey("aws:elbv2:listener:default"), "port 80 is not mentioned, so it is on: " + listeners);
+        listeners.forEach((listener, settings) -> {
+            if (!"false".equals(settings.get("ListenerEnabled"))) {
+                assertEquals("HTTPS", settings.get("Protocol"), listener + " serves plain HTTP: " + settings);
+            }
+        });
+    }
+
+    /** The environment's listener settings, by namespace (aws:elbv2:listener:default is port 80). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, String>> listeners(Template template) {
+        Map<String, Map<String, String>> listeners = new java.util.TreeMap<>();
+        listeners.put("aws:elbv2:listener:default", new java.util.HashMap<>());
+        Map<String, Object> environment = template.findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
+        for (Object option : list(((Map<String, Object>) environment.get("Properties")).get("OptionSettings"))) {
+            Map<String, Object> setting = (Map<String, Object>) option;
+            String namespace = String.valueOf(setting.get("Namespace"));
+            if (namespace.startsWith("aws:elbv2:listener:")) {
+                listeners.computeIfAbsent(namespace, n -> new java.util.HashMap<>())
+                        .put(String.valueOf(setting.get("OptionName")), String.valueOf(setting.get("Value")));
+            }
+        }
+        return listeners;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> stages(Template template) {
+        Map<String, Object> properties = (Map<String, Object>) template.findResources("AWS::CodePipeline::Pipeline")
+                .values().iterator().next().get("Properties");
+        return (List<Map<String, Object>>) properties.get("Stages");
+    }
+
+    /** The one action of the stage named {@code stage}. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> action(Template template, String stage) {
+        Map<String, Object> found = stages(template).stream().filter(s -> stage.equals(s.get("Name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + stage));
+        List<Object> actions = list(found.get("Actions"));
+        assertEquals(1, actions.size(), stage + " has more than one action");
+        return (Map<String, Object>) actions.get(0);
+    }
+
+    /** A fresh app with cdk-nag's AWS Solutions rules applied to every stack. */
+    private static InfraApp checkedApp(DeliverySettings settings) throws IOException {
+        InfraApp app = new InfraApp(settings, Files.createTempDirectory("cdk.out").toString());
         Aspects.of(app.pipeline()).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
-        Aspects.of(app.environment()).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
+        for (Stack environment : app.environments()) {
+            Aspects.of(environment).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
+        }
         return app;
     }
 
