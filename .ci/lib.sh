@@ -123,11 +123,13 @@ mariadb_exec() {
     -u "${DB_USER:-root}" -N -e "$1"
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now, below the kernel's ephemeral range
+# (32768 and up here): a port there can be handed to any program that binds port 0, or opens a
+# connection, while a service that holds it restarts (as mn:run does on a change).
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
