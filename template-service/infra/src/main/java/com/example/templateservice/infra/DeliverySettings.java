@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  * @param branch           the branch whose pushes are built and deployed
  * @param stages           the environments, in the order a push goes through them
  * @param domain           a domain of the team's own, or null: then CloudFront gives each environment HTTPS
+ * @param mavenRepository  the team's Maven repository, where the pipeline's build finds the runtime
+ *                         library; null only where nothing is deployed (infra/deploy up refuses it)
  */
 public record DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages,
-                               CustomDomain domain) {
+                               CustomDomain domain, MavenRepository mavenRepository) {
 
     /** The name every resource of this service is named after. */
     public static final String SERVICE = "template-service";
@@ -39,6 +41,17 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         this(service, gitHubRepository, branch, stages, null);
     }
 
+    /** Without a Maven repository for the pipeline's build. */
+    public DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages,
+                            CustomDomain domain) {
+        this(service, gitHubRepository, branch, stages, domain, null);
+    }
+
+    /** The same, building with the runtime library from {@code repository}. */
+    public DeliverySettings withMavenRepository(MavenRepository repository) {
+        return new DeliverySettings(service, gitHubRepository, branch, stages, domain, repository);
+    }
+
     public DeliverySettings {
         stages = List.copyOf(stages);
         if (!REPOSITORY.matcher(gitHubRepository).matches()) {
@@ -54,7 +67,7 @@ public record DeliverySettings(String service, String gitHubRepository, String b
      * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
      * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out, the
      * environments from ENVIRONMENTS (see {@link Stage#fromSetting}), a domain from DOMAIN and
-     * HOSTED_ZONE_ID (see {@link CustomDomain}).
+     * HOSTED_ZONE_ID (see {@link CustomDomain}), the team's Maven repository from MAVEN_REPOSITORY_URL.
      *
      * @param env the environment variables (System.getenv() in infra/deploy)
      */
@@ -77,7 +90,9 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         String domain = env.get("DOMAIN");
         CustomDomain custom = domain == null || domain.isBlank() ? null
                 : new CustomDomain(domain.strip(), String.valueOf(env.getOrDefault("HOSTED_ZONE_ID", "")).strip());
-        return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")), custom);
+        String maven = env.get("MAVEN_REPOSITORY_URL");
+        return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")), custom,
+                maven == null || maven.isBlank() ? null : new MavenRepository(maven.strip()));
     }
 
     /** The branch checked out in {@code dir}; if there is none, why not and what to do, as the exception's message. */

@@ -122,6 +122,12 @@ public final class Deploy {
     }
 
     private void up() {
+        if (settings.mavenRepository() == null) {
+            throw new DeployFailure("MAVEN_REPOSITORY_URL is not set. The pipeline's build takes the runtime library"
+                    + " (micronaut-service-runtime) from your team's Maven repository, the one this service was generated"
+                    + " from: export MAVEN_REPOSITORY_URL=https://... and run infra/deploy up again (for AWS CodeArtifact:"
+                    + " aws codeartifact get-repository-endpoint --domain DOMAIN --repository REPOSITORY --format maven).");
+        }
         try (Clients aws = new Clients()) {
             out.printf("Deploying %s to AWS account %s, region %s, built from GitHub %s (branch %s)%n",
                     settings.service(), aws.account(), aws.region, settings.gitHubRepository(), settings.branch());

@@ -50,6 +50,7 @@ import software.constructs.Construct;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The way from a push to production: the GitHub connection, the image repository, the build that
@@ -131,6 +132,29 @@ public class PipelineStack extends Stack {
                 "ecr:UploadLayerPart"), List.of(images.getRepositoryArn()));
         // AWS requires "*" here: an authorization token is not tied to a repository.
         allow(buildRole, "RegistryLogin", List.of("ecr:GetAuthorizationToken"), List.of("*"));
+        Map<String, BuildEnvironmentVariable> buildVariables = new TreeMap<>(Map.of("REPOSITORY_NAME",
+                BuildEnvironmentVariable.builder().value(images.getRepositoryName()).build()));
+        if (settings.mavenRepository() != null) {
+            // The runtime library comes from the team's Maven repository (.mvn/settings.xml reads the URL);
+            // a CodeArtifact one also needs a token, which buildspec.yml gets with these rights.
+            buildVariables.put("MAVEN_REPOSITORY_URL", variable(settings.mavenRepository().url()));
+            settings.mavenRepository().codeArtifact().ifPresent(codeArtifact -> {
+                buildVariables.put("CODEARTIFACT_DOMAIN", variable(codeArtifact.domain()));
+                buildVariables.put("CODEARTIFACT_DOMAIN_OWNER", variable(codeArtifact.owner()));
+                String arn = "arn:aws:codeartifact:" + codeArtifact.region() + ":" + codeArtifact.owner() + ":";
+                allow(buildRole, "RuntimeLibraryToken", List.of("codeartifact:GetAuthorizationToken"),
+                        List.of(arn + "domain/" + codeArtifact.domain()));
+                allow(buildRole, "RuntimeLibraryRead", List.of("codeartifact:ReadFromRepository"),
+                        List.of(arn + "repository/" + codeArtifact.domain() + "/" + codeArtifact.repository()));
+                // CodeArtifact's token is an STS bearer token; AWS requires "*" here, narrowed to CodeArtifact.
+                Policy.Builder.create(buildRole, "RuntimeLibraryBearerToken").roles(List.of(buildRole))
+                        .statements(List.of(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                                .actions(List.of("sts:GetServiceBearerToken")).resources(List.of("*"))
+                                .conditions(Map.of("StringEquals", Map.of("sts:AWSServiceName", "codeartifact.amazonaws.com")))
+                                .build()))
+                        .build();
+            });
+        }
 
         PipelineProject build = PipelineProject.Builder.create(this, "Build")
                 .projectName(settings.resourceName())
@@ -143,8 +167,7 @@ public class PipelineStack extends Stack {
                         // Docker builds need it.
                         .privileged(true)
                         .build())
-                .environmentVariables(Map.of("REPOSITORY_NAME",
-                        BuildEnvironmentVariable.builder().value(images.getRepositoryName()).build()))
+                .environmentVariables(buildVariables)
                 .cache(Cache.local(LocalCacheMode.DOCKER_LAYER, LocalCacheMode.CUSTOM))
                 .logging(LoggingOptions.builder()
                         .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(buildLogs).build())
@@ -305,6 +328,10 @@ public class PipelineStack extends Stack {
     }
 
     /** A statement in a policy of its own, attached to the role (so that roles can name each other). */
+    private static BuildEnvironmentVariable variable(String value) {
+        return BuildEnvironmentVariable.builder().value(value).build();
+    }
+
     private static void allow(Role role, String id, List<String> actions, List<String> resources) {
         Policy.Builder.create(role, id)
                 .roles(List.of(role))
@@ -336,7 +363,8 @@ public class PipelineStack extends Stack {
                                 + " this pipeline's own artifact bucket only.")
                         .appliesTo(List.of("Resource::<Artifacts82DD59A1.Arn>/*")).build(),
                 NagPackSuppression.builder().id("AwsSolutions-IAM5").reason(
-                        "ecr:GetAuthorizationToken has no resource to narrow it to: AWS requires \"*\".")
+                        "ecr:GetAuthorizationToken, and for a CodeArtifact repository sts:GetServiceBearerToken"
+                                + " (only for codeartifact.amazonaws.com), have no resource to narrow them to: AWS requires \"*\".")
                         .appliesTo(List.of("Resource::*")).build()), true);
         NagSuppressions.addResourceSuppressions(deployRole, List.of(
                 NagPackSuppression.builder().id("AwsSolutions-IAM4").reason(

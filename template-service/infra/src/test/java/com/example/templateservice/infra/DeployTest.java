@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeployTest {
 
     private static final DeliverySettings SETTINGS =
-            new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main");
+            new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main")
+                    .withMavenRepository(new MavenRepository("https://maven.acme.test/releases"));
     private static final String REPOSITORY = SETTINGS.resourceName();
     private static final String BUCKET = SETTINGS.pipelineStack() + "-artifacts";
     private static final String STAGING = SETTINGS.environmentStack(Stage.STAGING);
@@ -244,6 +245,17 @@ class DeployTest {
     }
 
     @Test
+    void withoutAMavenRepositoryUpSaysWhatToSetAndCallsNothing() {
+        Result up = run(new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main"), "up");
+
+        assertEquals(1, up.code(), up.output());
+        assertEquals(1, up.output().strip().lines().count(), up.output());
+        assertContains(up.output(), "infra/deploy up stopped: MAVEN_REPOSITORY_URL is not set.",
+                "export MAVEN_REPOSITORY_URL=https://", "aws codeartifact get-repository-endpoint");
+        assertEquals(List.of(), aws.calls, "AWS was called with no repository for the build");
+    }
+
+    @Test
     void aRepositoryWithNoCommitYetIsToldToCommitFirstWithTheCommand(@TempDir Path service) throws Exception {
         git(service, "init", "-q");
         git(service, "symbolic-ref", "HEAD", "refs/heads/main");
@@ -297,8 +309,12 @@ class DeployTest {
     }
 
     private Result run(String... args) {
+        return run(SETTINGS, args);
+    }
+
+    private Result run(DeliverySettings settings, String... args) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int code = new Deploy(SETTINGS, new PrintStream(output, true, StandardCharsets.UTF_8), Duration.ofMillis(1), templates)
+        int code = new Deploy(settings, new PrintStream(output, true, StandardCharsets.UTF_8), Duration.ofMillis(1), templates)
                 .run(args);
         return new Result(code, output.toString(StandardCharsets.UTF_8));
     }

@@ -33,10 +33,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StacksTest {
 
+    /** The team's Maven repository, in AWS CodeArtifact, where the build finds the runtime library. */
+    private static final String CODEARTIFACT_URL =
+            "https://acme-123456789012.d.codeartifact.eu-west-1.amazonaws.com/maven/releases/";
     private static final DeliverySettings SETTINGS =
-            new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main");
+            new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE, "main")
+                    .withMavenRepository(new MavenRepository(CODEARTIFACT_URL));
     /** The only actions allowed on resource "*", each because AWS offers nothing narrower. */
-    private static final Set<String> ACTIONS_ON_ANY_RESOURCE = Set.of("ecr:GetAuthorizationToken");
+    private static final Set<String> ACTIONS_ON_ANY_RESOURCE = Set.of("ecr:GetAuthorizationToken", "sts:GetServiceBearerToken");
     /** The only AWS managed policies attached, each named in a cdk-nag suppression with its reason. */
     private static final Set<String> MANAGED_POLICIES = Set.of("AWSElasticBeanstalkWebTier",
             "service-role/AWSElasticBeanstalkEnhancedHealth", "AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy",
@@ -96,6 +100,29 @@ class StacksTest {
         pipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
                 "Environment", Match.objectLike(Map.of("PrivilegedMode", true)),
                 "Source", Match.objectLike(Map.of("Type", "CODEPIPELINE", "BuildSpec", "buildspec.yml")))));
+    }
+
+    @Test
+    void theBuildTakesTheRuntimeLibraryFromTheTeamsCodeArtifactRepositoryWithATokenOfItsOwn() {
+        pipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
+                "Name", SETTINGS.resourceName(),
+                "Environment", Match.objectLike(Map.of("EnvironmentVariables", Match.arrayWith(List.of(
+                        Map.of("Name", "CODEARTIFACT_DOMAIN", "Type", "PLAINTEXT", "Value", "acme"),
+                        Map.of("Name", "CODEARTIFACT_DOMAIN_OWNER", "Type", "PLAINTEXT", "Value", "123456789012"),
+                        Map.of("Name", "MAVEN_REPOSITORY_URL", "Type", "PLAINTEXT", "Value", CODEARTIFACT_URL))))))));
+        List<Map<String, Object>> statements = statements(pipeline);
+        assertTrue(statements.stream().anyMatch(statement -> list(statement.get("Action")).equals(List.of("codeartifact:GetAuthorizationToken"))
+                && list(statement.get("Resource")).equals(List.of("arn:aws:codeartifact:eu-west-1:123456789012:domain/acme"))),
+                "no token right on the domain alone: " + statements);
+        assertTrue(statements.stream().anyMatch(statement -> list(statement.get("Action")).equals(List.of("codeartifact:ReadFromRepository"))
+                && list(statement.get("Resource")).equals(List.of("arn:aws:codeartifact:eu-west-1:123456789012:repository/acme/releases"))),
+                "no read right on the repository alone: " + statements);
+        assertTrue(statements.stream().filter(statement -> list(statement.get("Action")).contains("sts:GetServiceBearerToken"))
+                .allMatch(statement -> String.valueOf(statement.get("Condition")).contains("codeartifact.amazonaws.com")),
+                "a bearer token for any service: " + statements);
+        assertTrue(new MavenRepository("https://maven.acme.test/releases").codeArtifact().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> new MavenRepository("http://maven.acme.test/releases"),
+                "a plain-HTTP repository for the build");
     }
 
     @Test
