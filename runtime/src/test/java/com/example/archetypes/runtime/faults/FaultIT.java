@@ -68,13 +68,23 @@ class FaultIT {
                  ServiceProcess survivor = ServiceProcess.start("worker", env).awaitReady()) {
                 List<String> ids = new ArrayList<>();
                 Set<String> heldAtAKill = new HashSet<>();
+                Set<String> heldWhileStalled = new HashSet<>();
                 List<Duration> takeOvers = new ArrayList<>();
                 ServiceProcess victim = ServiceProcess.start("worker", env).awaitReady();
                 for (int round = 1; round <= 2; round++) {
                     // Both workers freeze while 1,000 jobs queue up; then the victim dies in the middle of them.
                     victim.signal("STOP");
                     survivor.signal("STOP");
+                    long frozen = System.nanoTime();
                     ids.addAll(post(web, 1000, "round-" + round).accepted());
+                    // Redis serves a read that was waiting even to a frozen worker. Frozen long enough that
+                    // those jobs' claims can lapse before the worker renews them (a renewal comes every
+                    // third of the visibility timeout), it has stalled: another worker may rightly take
+                    // them over, and they run again.
+                    if (Duration.ofNanos(System.nanoTime() - frozen).compareTo(VISIBILITY.multipliedBy(2).dividedBy(3)) >= 0) {
+                        heldWhileStalled.addAll(inspect.jobIds(inspect.pendingOf(victim.pid())));
+                        heldWhileStalled.addAll(inspect.jobIds(inspect.pendingOf(survivor.pid())));
+                    }
                     survivor.signal("CONT");
                     victim.signal("CONT");
                     freezeHoldingJobs(victim, inspect);
@@ -96,12 +106,15 @@ class FaultIT {
                             () -> inspect.countStatus(ids, "DONE") == ids.size());
                     Set<String> reRun = new HashSet<>(inspect.reRun(ids));
                     System.out.printf("FaultIT: worker killed twice: %d jobs posted, %d done, %d re-run, %d lost; "
-                                    + "%d held at the kills; take-over after %s%n", ids.size(), inspect.countStatus(ids, "DONE"),
-                            reRun.size(), ids.size() - inspect.countStatus(ids, "DONE"), heldAtAKill.size(), takeOvers);
+                                    + "%d held at the kills, %d by a worker stalled while jobs queued; take-over after %s%n",
+                            ids.size(), inspect.countStatus(ids, "DONE"), reRun.size(), ids.size() - inspect.countStatus(ids, "DONE"),
+                            heldAtAKill.size(), heldWhileStalled.size(), takeOvers);
 
                     assertEquals(2000, ids.size());
-                    assertTrue(heldAtAKill.containsAll(reRun), "jobs ran again that no killed worker held: "
-                            + difference(reRun, heldAtAKill));
+                    Set<String> mayRunAgain = new HashSet<>(heldAtAKill);
+                    mayRunAgain.addAll(heldWhileStalled);
+                    assertTrue(mayRunAgain.containsAll(reRun), "jobs ran again that no killed or stalled worker held: "
+                            + difference(reRun, mayRunAgain));
                     for (Duration takeOver : takeOvers) {
                         assertTrue(takeOver.compareTo(VISIBILITY.plus(POLL).plusSeconds(2)) <= 0,
                                 "taken over after " + takeOver + "; the visibility timeout is " + VISIBILITY
