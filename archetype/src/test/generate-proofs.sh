@@ -328,6 +328,9 @@ if [ -d "$service" ]; then
     done
   }
   page_says() { curl -fsS --max-time 5 "$base/" 2>/dev/null | grep -q -F "$1"; }
+  # How many times mn:run has started the service so far, and whether more than N times.
+  started_times() { grep -c 'Startup completed' "$logs/mn-run.log" || true; }
+  started_more_than() { [ "$(started_times)" -gt "$1" ]; }
   greeting_is() {
     local id
     id=$(post_job "$base" Ada 2>/dev/null) || return 1
@@ -354,8 +357,13 @@ if [ -d "$service" ]; then
     fail "mn:run: /health answers $(http_status "$base/health")"
   else
     pass "mn:run serves / and /health after $(elapsed "$start")"
+    starts=$(started_times)
     sed -i 's|<h1>Hello, World</h1>|<h1>Hello, first hour</h1>|' "$steps/src/main/resources/views/home.ftlh"
     change_is_live "a template change" page_says 'Hello, first hour'
+    # The page shows a template as soon as it is copied, but mn:run restarts the service for the change
+    # too; the next change is made once that restart is over, as by someone who saves one file, looks,
+    # then saves another (a change made during a restart can be lost by mn:run: seen here).
+    until_true 120 started_more_than "$starts" || fail "mn:run did not restart after the template change"
     handler=$(find "$steps/src/main/java" -name GreetJobHandler.java)
     sed -i 's|"Hello, " + name|"Hi, " + name|' "$handler"
     change_is_live "a Java change" greeting_is 'Hi, Ada!'
@@ -383,6 +391,10 @@ mkdir -p "$release_work/repository" "$release_work/user"
 git clone -q "$repo_root" "$generator"
 git -C "$generator" config user.email proofs@localhost
 git -C "$generator" config user.name "Archetype proofs"
+# A release needs the changelog to say what it changes (main's "Unreleased" is empty right after a
+# release): a line for this proof's own.
+sed -i 's|^## Unreleased$|## Unreleased\n\n- What the publish proof releases.|' "$generator/CHANGELOG.md"
+git -C "$generator" commit -q -am "Changelog for the publish proof's release"
 release_version=9.9.9
 # The service built below takes the runtime library from the user's repository if it is there, and
 # the check that it came from the published one would then fail: publishing installs nothing, so
