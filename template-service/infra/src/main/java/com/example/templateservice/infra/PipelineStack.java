@@ -133,7 +133,7 @@ public class PipelineStack extends Stack {
         // AWS requires "*" here: an authorization token is not tied to a repository.
         allow(buildRole, "RegistryLogin", List.of("ecr:GetAuthorizationToken"), List.of("*"));
         Map<String, BuildEnvironmentVariable> buildVariables = new TreeMap<>(Map.of("REPOSITORY_NAME",
-                BuildEnvironmentVariable.builder().value(images.getRepositoryName()).build()));
+                variable(images.getRepositoryName())));
         if (settings.mavenRepository() != null) {
             // The runtime library comes from the team's Maven repository (.mvn/settings.xml reads the URL);
             // a CodeArtifact one also needs a token, which buildspec.yml gets with these rights.
@@ -194,7 +194,7 @@ public class PipelineStack extends Stack {
                         .computeType(ComputeType.SMALL)
                         .build())
                 .environmentVariables(Map.of("SERVICE_URL",
-                        BuildEnvironmentVariable.builder().value(Fn.importValue(settings.urlExport(tested))).build()))
+                        variable(Fn.importValue(settings.urlExport(tested)))))
                 .logging(LoggingOptions.builder()
                         .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(smokeTestLogs).build())
                         .build())
