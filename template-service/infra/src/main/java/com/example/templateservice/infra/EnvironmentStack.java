@@ -4,6 +4,7 @@ import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.CfnParameter;
+import software.amazon.awscdk.CfnResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.RemovalPolicy;
@@ -46,6 +47,9 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.memorydb.CfnACL;
+import software.amazon.awscdk.services.memorydb.CfnCluster;
+import software.amazon.awscdk.services.memorydb.CfnUser;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.rds.Credentials;
 import software.amazon.awscdk.services.rds.DatabaseInstance;
@@ -61,17 +65,16 @@ import software.constructs.Construct;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where the service runs, one stack per environment (staging, production; sizes in {@link Stage}): an
  * Elastic Beanstalk Docker environment (Amazon Linux 2023) that runs the web and worker roles from one
- * image behind a load balancer, CloudFront in front of it for HTTPS, RDS MySQL 8.4 and ElastiCache
- * (Valkey), in a VPC of their own. Only the service's instances reach the database and the cache;
- * neither has a public address. Passwords live in Secrets Manager, and reach the service as
- * environment variables when an instance starts.
- *
- * <p>The cache is a single-shard replication group, not a cluster: the job queue's Lua scripts use
- * several keys at once, which a cluster accepts only when they share a hash slot.
+ * image behind a load balancer, CloudFront in front of it for HTTPS, RDS MySQL 8.4 and the job queue's
+ * store (one ElastiCache node for staging; MemoryDB, durable across availability zones, for production:
+ * {@link Stage.QueueStore}), in a VPC of their own. Only the service's instances reach the database and
+ * the queue store; neither has a public address. Passwords live in Secrets Manager, and reach the
+ * service as environment variables when an instance starts.
  */
 public class EnvironmentStack extends Stack {
 
@@ -80,6 +83,8 @@ public class EnvironmentStack extends Stack {
     /** The Elastic Beanstalk platform, pinned; `up` passes a newer one as the PlatformArn parameter when asked. */
     static final String PLATFORM = "Docker running on 64bit Amazon Linux 2023/4.13.1";
     static final String DATABASE_USER = "app";
+    /** The queue store's user (MemoryDB has no password without a user), after the environment's name. */
+    static final String QUEUE_USER = "app";
     /** CloudFront's addresses that reach origins, as an AWS-managed prefix list (its id differs by region). */
     static final String CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
     /** The parameter that takes that list's id in this region; infra/deploy up finds it. */
@@ -151,7 +156,7 @@ public class EnvironmentStack extends Stack {
                 .storageType(StorageType.GP3)
                 .storageEncrypted(true)
                 .publiclyAccessible(false)
-                .multiAz(false)
+                .multiAz(stage.multiAzDatabase())
                 .autoMinorVersionUpgrade(true)
                 .backupRetention(Duration.days(7))
                 .cloudwatchLogsExports(List.of("error", "slowquery"))
@@ -160,25 +165,9 @@ public class EnvironmentStack extends Stack {
                 .removalPolicy(RemovalPolicy.SNAPSHOT)
                 .build();
 
-        CfnSubnetGroup cacheSubnets = CfnSubnetGroup.Builder.create(this, "CacheSubnets")
-                .description("The isolated subnets of " + settings.service())
-                .subnetIds(vpc.selectSubnets(dataSubnets).getSubnetIds())
-                .build();
-        CfnReplicationGroup valkey = CfnReplicationGroup.Builder.create(this, "Cache")
-                .replicationGroupDescription("The job queue of " + settings.service())
-                .engine("valkey")
-                .engineVersion("8.0")
-                .cacheNodeType(stage.cacheNodeType())
-                .numCacheClusters(1)
-                .automaticFailoverEnabled(false)
-                .transitEncryptionEnabled(true)
-                .atRestEncryptionEnabled(true)
-                .authToken(cacheToken.getSecretValue().unsafeUnwrap())
-                .cacheSubnetGroupName(cacheSubnets.getRef())
-                .securityGroupIds(List.of(cache.getSecurityGroupId()))
-                .port(6379)
-                .build();
-        valkey.addDependency(cacheSubnets);
+        QueueEndpoint queue = stage.queueStore() == Stage.QueueStore.MEMORYDB
+                ? durableQueueStore(settings, vpc, dataSubnets, cache, cacheToken)
+                : singleCacheNode(settings, vpc, dataSubnets, cache, cacheToken);
 
         Role instanceRole = instanceRole(settings, databasePassword, cacheToken);
         InstanceProfile instanceProfile = InstanceProfile.Builder.create(this, "InstanceProfile").role(instanceRole).build();
@@ -261,8 +250,13 @@ public class EnvironmentStack extends Stack {
         option(options, "aws:elasticbeanstalk:application:environment", "DB_PORT", mysql.getDbInstanceEndpointPort());
         option(options, "aws:elasticbeanstalk:application:environment", "DB_NAME", settings.databaseName());
         option(options, "aws:elasticbeanstalk:application:environment", "DB_USER", DATABASE_USER);
-        option(options, "aws:elasticbeanstalk:application:environment", "REDIS_URL",
-                Fn.join("", List.of("rediss://", valkey.getAttrPrimaryEndPointAddress(), ":", valkey.getAttrPrimaryEndPointPort())));
+        option(options, "aws:elasticbeanstalk:application:environment", "REDIS_URL", queue.url());
+        if (queue.cluster()) {
+            option(options, "aws:elasticbeanstalk:application:environment", "REDIS_CLUSTER", "true");
+        }
+        if (queue.username() != null) {
+            option(options, "aws:elasticbeanstalk:application:environment", "REDIS_USERNAME", queue.username());
+        }
         option(options, "aws:elasticbeanstalk:application:environmentsecrets", "DB_PASSWORD", databasePassword.getSecretArn());
         option(options, "aws:elasticbeanstalk:application:environmentsecrets", "REDIS_PASSWORD", cacheToken.getSecretArn());
 
@@ -274,7 +268,7 @@ public class EnvironmentStack extends Stack {
                 .optionSettings(options)
                 .build();
         environment.addDependency(application);
-        environment.getNode().addDependency(instanceProfile, mysql, valkey);
+        environment.getNode().addDependency(instanceProfile, mysql, queue.store());
 
         String url;
         if (settings.domain() == null) {
@@ -299,7 +293,7 @@ public class EnvironmentStack extends Stack {
         CfnOutput.Builder.create(this, "EnvironmentName").value(environment.getEnvironmentName()).build();
         CfnOutput.Builder.create(this, "DatabaseEndpoint").value(mysql.getDbInstanceEndpointAddress()).build();
 
-        suppressFindings(settings, mysql, valkey, databasePassword, cacheToken, instanceRole, serviceRole);
+        suppressFindings(settings, mysql, databasePassword, cacheToken, instanceRole, serviceRole);
     }
 
     public Stage stage() {
@@ -358,6 +352,93 @@ public class EnvironmentStack extends Stack {
         return distribution;
     }
 
+    /** Where the service finds its queue store, and the resource the environment waits for. */
+    private record QueueEndpoint(String url, boolean cluster, String username, CfnResource store) {
+    }
+
+    /**
+     * Staging's queue: one ElastiCache (Valkey) node, encrypted, with an AUTH token; it keeps nothing
+     * when the node is replaced (see {@link Stage.QueueStore#SINGLE_CACHE_NODE}).
+     */
+    private QueueEndpoint singleCacheNode(DeliverySettings settings, Vpc vpc, SubnetSelection subnets,
+                                          SecurityGroup group, Secret token) {
+        CfnSubnetGroup cacheSubnets = CfnSubnetGroup.Builder.create(this, "CacheSubnets")
+                .description("The isolated subnets of " + settings.service())
+                .subnetIds(vpc.selectSubnets(subnets).getSubnetIds())
+                .build();
+        CfnReplicationGroup valkey = CfnReplicationGroup.Builder.create(this, "Cache")
+                .replicationGroupDescription("The job queue of " + settings.service())
+                .engine("valkey")
+                .engineVersion("8.0")
+                .cacheNodeType(stage.queueNodeType())
+                .numCacheClusters(1)
+                .automaticFailoverEnabled(false)
+                .transitEncryptionEnabled(true)
+                .atRestEncryptionEnabled(true)
+                .authToken(token.getSecretValue().unsafeUnwrap())
+                .cacheSubnetGroupName(cacheSubnets.getRef())
+                .securityGroupIds(List.of(group.getSecurityGroupId()))
+                .port(6379)
+                .build();
+        valkey.addDependency(cacheSubnets);
+        NagSuppressions.addResourceSuppressions(valkey, List.of(
+                suppress("AwsSolutions-AEC4", "Staging's queue is one node to keep its cost low: its jobs are test"
+                        + " traffic. Production's is MemoryDB, Multi-AZ (Stage.java)."),
+                suppress("AwsSolutions-AEC5", "The port is reachable only from the service's security group;"
+                        + " another number would hide nothing.")));
+        return new QueueEndpoint(Fn.join("", List.of("rediss://", valkey.getAttrPrimaryEndPointAddress(), ":",
+                valkey.getAttrPrimaryEndPointPort())), false, null, valkey);
+    }
+
+    /**
+     * Production's queue: Amazon MemoryDB (Valkey), one shard with a replica per further availability
+     * zone, TLS, and a user of its own with the generated password; every write is in the Multi-AZ
+     * transaction log before it is acknowledged (see {@link Stage.QueueStore#MEMORYDB}). MemoryDB is
+     * always a cluster, which the service is told (REDIS_CLUSTER): its keys share one hash slot.
+     */
+    private QueueEndpoint durableQueueStore(DeliverySettings settings, Vpc vpc, SubnetSelection subnets,
+                                            SecurityGroup group, Secret password) {
+        software.amazon.awscdk.services.memorydb.CfnSubnetGroup storeSubnets =
+                software.amazon.awscdk.services.memorydb.CfnSubnetGroup.Builder.create(this, "QueueStoreSubnets")
+                        .subnetGroupName(settings.resourceName(stage))
+                        .description("The isolated subnets of " + settings.service())
+                        .subnetIds(vpc.selectSubnets(subnets).getSubnetIds())
+                        .build();
+        CfnUser user = CfnUser.Builder.create(this, "QueueStoreUser")
+                .userName(settings.resourceName(stage) + "-" + QUEUE_USER)
+                // Every key and command: the store holds this service's queue and nothing else.
+                .accessString("on ~* &* +@all")
+                .authenticationMode(Map.of("Type", "password",
+                        "Passwords", List.of(password.getSecretValue().unsafeUnwrap())))
+                .build();
+        CfnACL acl = CfnACL.Builder.create(this, "QueueStoreAccess")
+                .aclName(settings.resourceName(stage))
+                .userNames(List.of(user.getUserName()))
+                .build();
+        acl.addDependency(user);
+        CfnCluster memorydb = CfnCluster.Builder.create(this, "QueueStore")
+                .clusterName(settings.resourceName(stage))
+                .description("The job queue of " + settings.service() + ", durable across availability zones")
+                .engine("valkey")
+                .engineVersion("7.2")
+                .nodeType(stage.queueNodeType())
+                .numShards(1)
+                .numReplicasPerShard(1)
+                .aclName(acl.getAclName())
+                .tlsEnabled(true)
+                .subnetGroupName(storeSubnets.getSubnetGroupName())
+                .securityGroupIds(List.of(group.getSecurityGroupId()))
+                .port(6379)
+                .autoMinorVersionUpgrade(true)
+                .snapshotRetentionLimit(7)
+                .maintenanceWindow("tue:10:00-tue:11:00")
+                .build();
+        memorydb.addDependency(acl);
+        memorydb.addDependency(storeSubnets);
+        return new QueueEndpoint(Fn.join("", List.of("rediss://", memorydb.getAttrClusterEndpointAddress(), ":",
+                memorydb.getAttrClusterEndpointPort().toString())), true, user.getUserName(), memorydb);
+    }
+
     private SecurityGroup securityGroup(Vpc vpc, String id, String description) {
         return SecurityGroup.Builder.create(this, id).vpc(vpc).description(description).allowAllOutbound(true).build();
     }
@@ -407,22 +488,18 @@ public class EnvironmentStack extends Stack {
     }
 
     /** The cdk-nag AwsSolutions findings this stack accepts, each with its reason. */
-    private void suppressFindings(DeliverySettings settings, DatabaseInstance mysql, CfnReplicationGroup valkey,
-                                  Secret databasePassword, Secret cacheToken, Role instanceRole, Role serviceRole) {
+    private void suppressFindings(DeliverySettings settings, DatabaseInstance mysql, Secret databasePassword, Secret cacheToken, Role instanceRole, Role serviceRole) {
+        if (!stage.multiAzDatabase()) {
+            NagSuppressions.addResourceSuppressions(mysql, List.of(suppress("AwsSolutions-RDS3", "Staging runs one"
+                    + " instance to keep its cost low; production's database is Multi-AZ (Stage.java).")), true);
+        }
         NagSuppressions.addResourceSuppressions(mysql, List.of(
-                suppress("AwsSolutions-RDS3", "One instance at the default size keeps the cost low; set multiAz(true)"
-                        + " here when the service needs to survive the loss of an availability zone."),
                 suppress("AwsSolutions-RDS10", "infra/deploy down removes the stack on request; the removal policy"
                         + " keeps a final snapshot of the data, so deletion protection would only block it."),
                 suppress("AwsSolutions-RDS11", "The port is reachable only from the service's security group;"
                         + " another number would hide nothing."),
                 suppress("AwsSolutions-RDS6", "The service authenticates with a password from Secrets Manager;"
                         + " IAM tokens would expire every 15 minutes under a pooled JDBC connection.")), true);
-        NagSuppressions.addResourceSuppressions(valkey, List.of(
-                suppress("AwsSolutions-AEC4", "One node at the default size keeps the cost low; raise"
-                        + " numCacheClusters and enable automatic failover when the queue must survive a node's loss."),
-                suppress("AwsSolutions-AEC5", "The port is reachable only from the service's security group;"
-                        + " another number would hide nothing.")));
         for (Secret secret : List.of(databasePassword, cacheToken)) {
             NagSuppressions.addResourceSuppressions(secret, List.of(
                     suppress("AwsSolutions-SMG4", "Elastic Beanstalk hands secrets to the service when an instance"

@@ -168,7 +168,7 @@ class StacksTest {
         for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
             Template template = stage == Stage.STAGING ? staging : environment;
             template.resourceCountIs("AWS::RDS::DBInstance", 1);
-            template.resourceCountIs("AWS::ElastiCache::ReplicationGroup", 1);
+            template.resourceCountIs(stage == Stage.STAGING ? "AWS::ElastiCache::ReplicationGroup" : "AWS::MemoryDB::Cluster", 1);
             template.resourceCountIs("AWS::SecretsManager::Secret", 2);
             template.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of(
                     "DBInstanceIdentifier", SETTINGS.resourceName(stage), "DBInstanceClass", "db." + stage.databaseClass())));
@@ -296,8 +296,10 @@ class StacksTest {
     }
 
     @Test
-    void theCacheIsValkeyEncryptedInTransitAndAtRestWithAnAuthToken() {
-        environment.hasResourceProperties("AWS::ElastiCache::ReplicationGroup", Match.objectLike(Map.of(
+    void stagingsQueueIsOneValkeyNodeEncryptedInTransitAndAtRestWithAnAuthTokenAndItsDatabaseOneInstance() {
+        staging.resourceCountIs("AWS::MemoryDB::Cluster", 0);
+        staging.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of("MultiAZ", false)));
+        staging.hasResourceProperties("AWS::ElastiCache::ReplicationGroup", Match.objectLike(Map.of(
                 "Engine", "valkey",
                 "TransitEncryptionEnabled", true,
                 "AtRestEncryptionEnabled", true,
@@ -392,6 +394,40 @@ class StacksTest {
     }
 
     @Test
+    void productionKeepsWhatItAcceptedInAMultiAzMemoryDbQueueStoreAndAMultiAzDatabase() {
+        assertKeepsWhatItAccepted(environment);
+        environment.resourceCountIs("AWS::ElastiCache::ReplicationGroup", 0);
+        environment.hasResourceProperties("AWS::MemoryDB::Cluster", Match.objectLike(Map.of(
+                "Engine", "valkey",
+                "NodeType", Stage.PRODUCTION.queueNodeType(),
+                "SnapshotRetentionLimit", 7)));
+        // The service's user has the generated password, from Secrets Manager; nobody gets in without one.
+        environment.hasResourceProperties("AWS::MemoryDB::User", Match.objectLike(Map.of(
+                "UserName", SETTINGS.resourceName(Stage.PRODUCTION) + "-app",
+                "AuthenticationMode", Map.of("Type", "password", "Passwords", List.of(
+                        Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of(
+                                Match.stringLikeRegexp("\\{\\{resolve:secretsmanager:.*"))))))))))));
+        // MemoryDB is always a cluster: the service is told so, and which user it is.
+        environment.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                "OptionSettings", Match.arrayWith(List.of(
+                        option("aws:elasticbeanstalk:application:environment", "REDIS_CLUSTER", "true"),
+                        option("aws:elasticbeanstalk:application:environment", "REDIS_USERNAME",
+                                SETTINGS.resourceName(Stage.PRODUCTION) + "-app"))))));
+    }
+
+    @Test
+    void aProductionOnOneCacheNodeOrOneDatabaseInstanceFailsTheChecks() throws IOException {
+        Stage cheap = new Stage("production", "t3.small", 1, 2, "t4g.micro", 20, false,
+                Stage.QueueStore.SINGLE_CACHE_NODE, "cache.t4g.micro");
+        EnvironmentStack broken = new EnvironmentStack(new software.amazon.awscdk.App(software.amazon.awscdk.AppProps.builder()
+                .outdir(Files.createTempDirectory("cdk.out").toString()).build()), "broken",
+                software.amazon.awscdk.StackProps.builder().build(), SETTINGS, cheap);
+
+        AssertionError failure = assertThrows(AssertionError.class, () -> assertKeepsWhatItAccepted(Template.fromStack(broken)));
+        assertTrue(failure.getMessage().contains("MemoryDB"), failure.getMessage());
+    }
+
+    @Test
     void cdkNagFindsNothingUnsuppressed() throws IOException {
         InfraApp app = checkedApp(SETTINGS);
 
@@ -413,6 +449,21 @@ class StacksTest {
                 Match.objectLike(Map.of("PubliclyAccessible", false))));
         assertTrue(findings(broken.environment(Stage.PRODUCTION)).stream().anyMatch(finding -> finding.contains("AwsSolutions-RDS2")),
                 "cdk-nag let an unencrypted database through: " + findings(broken.environment(Stage.PRODUCTION)));
+    }
+
+    /**
+     * What production must have so that nothing it answered 202 or committed is lost with a node or a
+     * zone: the queue in MemoryDB (a Multi-AZ transaction log) with a replica, TLS and a user's password
+     * (never the open-access ACL), and a Multi-AZ database.
+     */
+    private static void assertKeepsWhatItAccepted(Template template) {
+        Map<String, Map<String, Object>> stores = template.findResources("AWS::MemoryDB::Cluster");
+        assertEquals(1, stores.size(), "the job queue is not in one MemoryDB cluster: " + stores.keySet());
+        Map<?, ?> store = (Map<?, ?>) stores.values().iterator().next().get("Properties");
+        assertTrue(((Number) store.get("NumReplicasPerShard")).intValue() >= 1, "MemoryDB without a replica: " + store);
+        assertEquals(true, store.get("TLSEnabled"), "MemoryDB without TLS: " + store);
+        assertTrue(!"open-access".equals(store.get("ACLName")), "MemoryDB open to anyone in the VPC: " + store);
+        template.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of("MultiAZ", true)));
     }
 
     /**
