@@ -12,6 +12,8 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.certificatemanager.Certificate;
 import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.SecretValue;
 import software.amazon.awscdk.services.cloudfront.AllowedMethods;
 import software.amazon.awscdk.services.cloudfront.BehaviorOptions;
 import software.amazon.awscdk.services.cloudfront.CachePolicy;
@@ -26,6 +28,23 @@ import software.amazon.awscdk.services.cloudfront.ResponseHeadersStrictTransport
 import software.amazon.awscdk.services.cloudfront.ResponseSecurityHeadersBehavior;
 import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
 import software.amazon.awscdk.services.cloudfront.origins.HttpOrigin;
+import software.amazon.awscdk.services.cognito.AccountRecovery;
+import software.amazon.awscdk.services.cognito.CfnUserPoolClient;
+import software.amazon.awscdk.services.cognito.CognitoDomainOptions;
+import software.amazon.awscdk.services.cognito.FeaturePlan;
+import software.amazon.awscdk.services.cognito.OAuthFlows;
+import software.amazon.awscdk.services.cognito.OAuthScope;
+import software.amazon.awscdk.services.cognito.OAuthSettings;
+import software.amazon.awscdk.services.cognito.PasswordPolicy;
+import software.amazon.awscdk.services.cognito.ResourceServerScope;
+import software.amazon.awscdk.services.cognito.SignInAliases;
+import software.amazon.awscdk.services.cognito.UserPool;
+import software.amazon.awscdk.services.cognito.UserPoolClient;
+import software.amazon.awscdk.services.cognito.UserPoolClientOptions;
+import software.amazon.awscdk.services.cognito.UserPoolDomain;
+import software.amazon.awscdk.services.cognito.UserPoolDomainOptions;
+import software.amazon.awscdk.services.cognito.UserPoolResourceServer;
+import software.amazon.awscdk.services.cognito.UserPoolResourceServerOptions;
 import software.amazon.awscdk.services.ec2.FlowLogDestination;
 import software.amazon.awscdk.services.ec2.FlowLogOptions;
 import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
@@ -85,6 +104,9 @@ public class EnvironmentStack extends Stack {
     static final String DATABASE_USER = "app";
     /** The queue store's user (MemoryDB has no password without a user), after the environment's name. */
     static final String QUEUE_USER = "app";
+    /** The job API's scopes (Cognito puts the service's name and a slash before each in a token). */
+    static final String READ_SCOPE = "jobs:read";
+    static final String WRITE_SCOPE = "jobs:write";
     /** CloudFront's addresses that reach origins, as an AWS-managed prefix list (its id differs by region). */
     static final String CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
     /** The parameter that takes that list's id in this region; infra/deploy up finds it. */
@@ -168,6 +190,8 @@ public class EnvironmentStack extends Stack {
         QueueEndpoint queue = stage.queueStore() == Stage.QueueStore.MEMORYDB
                 ? durableQueueStore(settings, vpc, dataSubnets, cache, cacheToken)
                 : singleCacheNode(settings, vpc, dataSubnets, cache, cacheToken);
+
+        TokenIssuer issuer = tokenIssuer(settings);
 
         Role instanceRole = instanceRole(settings, databasePassword, cacheToken);
         InstanceProfile instanceProfile = InstanceProfile.Builder.create(this, "InstanceProfile").role(instanceRole).build();
@@ -257,6 +281,11 @@ public class EnvironmentStack extends Stack {
         if (queue.username() != null) {
             option(options, "aws:elasticbeanstalk:application:environment", "REDIS_USERNAME", queue.username());
         }
+        // Who may call the job API: access tokens of this environment's own user pool, for its client.
+        option(options, "aws:elasticbeanstalk:application:environment", "AUTH_ISSUER", issuer.url());
+        option(options, "aws:elasticbeanstalk:application:environment", "AUTH_JWKS_URL", issuer.jwksUrl());
+        option(options, "aws:elasticbeanstalk:application:environment", "AUTH_AUDIENCES", issuer.clientId());
+        option(options, "aws:elasticbeanstalk:application:environment", "AUTH_SCOPE_PREFIX", issuer.scopePrefix());
         option(options, "aws:elasticbeanstalk:application:environmentsecrets", "DB_PASSWORD", databasePassword.getSecretArn());
         option(options, "aws:elasticbeanstalk:application:environmentsecrets", "REDIS_PASSWORD", cacheToken.getSecretArn());
 
@@ -289,6 +318,14 @@ public class EnvironmentStack extends Stack {
                 .description("Where the service answers, over HTTPS")
                 .value(url)
                 .exportName(settings.urlExport(stage))
+                .build();
+        CfnOutput.Builder.create(this, "TokenUrl")
+                .description("Where a caller trades its client id and secret for an access token")
+                .value(issuer.tokenUrl())
+                .build();
+        CfnOutput.Builder.create(this, "CallerSecret")
+                .description("The ARN of the secret that holds the machine caller's client id, secret and token URL")
+                .value(issuer.callerSecret().getSecretArn())
                 .build();
         CfnOutput.Builder.create(this, "EnvironmentName").value(environment.getEnvironmentName()).build();
         CfnOutput.Builder.create(this, "DatabaseEndpoint").value(mysql.getDbInstanceEndpointAddress()).build();
@@ -437,6 +474,97 @@ public class EnvironmentStack extends Stack {
         memorydb.addDependency(storeSubnets);
         return new QueueEndpoint(Fn.join("", List.of("rediss://", memorydb.getAttrClusterEndpointAddress(), ":",
                 memorydb.getAttrClusterEndpointPort().toString())), true, user.getUserName(), memorydb);
+    }
+
+    /**
+     * Who issues the tokens the job API takes, and how a caller gets one.
+     *
+     * @param url          the issuer, as the tokens' iss claim names it
+     * @param jwksUrl      where its public keys are
+     * @param clientId     the machine caller's client id (Cognito's access tokens carry client_id, no aud)
+     * @param scopePrefix  what Cognito puts before each scope (the resource server's identifier and a slash)
+     * @param tokenUrl     the OAuth 2.0 token endpoint (client credentials)
+     * @param callerSecret the secret that holds the caller's client id, secret and the token URL
+     */
+    private record TokenIssuer(String url, String jwksUrl, String clientId, String scopePrefix, String tokenUrl,
+                               Secret callerSecret) {
+    }
+
+    /**
+     * A Cognito user pool of this environment's own, for machine callers only: nobody signs up or in;
+     * a resource server with the job API's scopes; one app client that uses the client-credentials
+     * grant, whose id and secret are kept in Secrets Manager for whoever runs the caller. Staging's pool
+     * and production's are separate, so a staging token is never taken by production.
+     */
+    private TokenIssuer tokenIssuer(DeliverySettings settings) {
+        UserPool pool = UserPool.Builder.create(this, "Callers")
+                .userPoolName(settings.resourceName(stage) + "-callers")
+                .selfSignUpEnabled(false)
+                .featurePlan(FeaturePlan.ESSENTIALS)
+                .signInAliases(SignInAliases.builder().username(true).build())
+                .accountRecovery(AccountRecovery.NONE)
+                .passwordPolicy(PasswordPolicy.builder().minLength(16).requireDigits(true).requireLowercase(true)
+                        .requireUppercase(true).requireSymbols(true).build())
+                // The pool holds no user, only the client below; infra/deploy down removes it with the rest.
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        UserPoolResourceServer api = pool.addResourceServer("JobApi", UserPoolResourceServerOptions.builder()
+                .identifier(settings.service())
+                .userPoolResourceServerName(settings.service() + " job API")
+                .scopes(List.of(
+                        ResourceServerScope.Builder.create().scopeName(READ_SCOPE).scopeDescription("Read one's own jobs").build(),
+                        ResourceServerScope.Builder.create().scopeName(WRITE_SCOPE).scopeDescription("Queue jobs").build()))
+                .build());
+        UserPoolDomain domain = pool.addDomain("TokenDomain", UserPoolDomainOptions.builder()
+                // A prefix is unique in its region across every account, hence the account's number.
+                .cognitoDomain(CognitoDomainOptions.builder()
+                        .domainPrefix(Fn.join("-", List.of(settings.resourceName(stage), Aws.ACCOUNT_ID))).build())
+                .build());
+        UserPoolClient caller = pool.addClient("Caller", UserPoolClientOptions.builder()
+                .userPoolClientName(settings.resourceName(stage) + "-caller")
+                .generateSecret(true)
+                .oAuth(OAuthSettings.builder()
+                        .flows(OAuthFlows.builder().clientCredentials(true).build())
+                        .scopes(List.of(OAuthScope.custom(settings.service() + "/" + READ_SCOPE),
+                                OAuthScope.custom(settings.service() + "/" + WRITE_SCOPE)))
+                        .build())
+                // An hour: callers cache a token until it expires (each new one is billed).
+                .accessTokenValidity(Duration.hours(1))
+                .enableTokenRevocation(true)
+                .preventUserExistenceErrors(true)
+                .build());
+        // The scopes must exist before a client may be given them.
+        caller.getNode().addDependency(api);
+        // No user signs in with this client: only the refresh-token flow, which the client-credentials
+        // grant never uses, rather than Cognito's default of password (SRP) and custom sign-ins too.
+        ((CfnUserPoolClient) caller.getNode().getDefaultChild()).setExplicitAuthFlows(List.of("ALLOW_REFRESH_TOKEN_AUTH"));
+        String tokenUrl = domain.baseUrl() + "/oauth2/token";
+        Secret callerSecret = Secret.Builder.create(this, "CallerCredentials")
+                .description("The client id and secret a caller of " + settings.resourceName(stage)
+                        + "'s job API trades for a token at token_url")
+                .secretObjectValue(Map.of(
+                        "client_id", SecretValue.unsafePlainText(caller.getUserPoolClientId()),
+                        "client_secret", SecretValue.resourceAttribute(
+                                ((CfnUserPoolClient) caller.getNode().getDefaultChild()).getAttrClientSecret()),
+                        "token_url", SecretValue.unsafePlainText(tokenUrl),
+                        "scope", SecretValue.unsafePlainText(settings.service() + "/" + WRITE_SCOPE + " "
+                                + settings.service() + "/" + READ_SCOPE)))
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        NagSuppressions.addResourceSuppressions(pool, List.of(
+                suppress("AwsSolutions-COG2", "The pool has no users, only a machine client (client credentials):"
+                        + " there is nobody to ask for a second factor."),
+                suppress("AwsSolutions-COG3", "Advanced security (threat protection) watches users' sign-ins;"
+                        + " this pool has no users, only a machine client."),
+                suppress("AwsSolutions-COG8", "The Plus plan's threat protection watches users' sign-ins; this"
+                        + " pool has no users, only a machine client.")), true);
+        NagSuppressions.addResourceSuppressions(callerSecret, List.of(
+                suppress("AwsSolutions-SMG4", "Cognito generates the client secret and cannot rotate it in place;"
+                        + " to rotate, add a second client, move callers to it, then remove the first.")));
+        // Spelled out: the pool's ProviderURL attribute lacks the https:// that the tokens' iss claim has.
+        String url = Fn.join("", List.of("https://cognito-idp.", Aws.REGION, ".amazonaws.com/", pool.getUserPoolId()));
+        return new TokenIssuer(url, url + "/.well-known/jwks.json", caller.getUserPoolClientId(),
+                settings.service() + "/", tokenUrl, callerSecret);
     }
 
     private SecurityGroup securityGroup(Vpc vpc, String id, String description) {

@@ -169,7 +169,8 @@ class StacksTest {
             Template template = stage == Stage.STAGING ? staging : environment;
             template.resourceCountIs("AWS::RDS::DBInstance", 1);
             template.resourceCountIs(stage == Stage.STAGING ? "AWS::ElastiCache::ReplicationGroup" : "AWS::MemoryDB::Cluster", 1);
-            template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+            // The database password, the queue's password, the job API's caller's credentials.
+            template.resourceCountIs("AWS::SecretsManager::Secret", 3);
             template.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of(
                     "DBInstanceIdentifier", SETTINGS.resourceName(stage), "DBInstanceClass", "db." + stage.databaseClass())));
             template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
@@ -428,6 +429,46 @@ class StacksTest {
     }
 
     @Test
+    void eachEnvironmentTrustsTokensOfItsOwnCognitoPoolWhoseOneMachineClientHasTheJobScopesAndASecretInSecretsManager() {
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template template = stage == Stage.STAGING ? staging : environment;
+            template.resourceCountIs("AWS::Cognito::UserPool", 1);
+            template.hasResourceProperties("AWS::Cognito::UserPool", Match.objectLike(Map.of(
+                    "UserPoolName", SETTINGS.resourceName(stage) + "-callers",
+                    "AdminCreateUserConfig", Map.of("AllowAdminCreateUserOnly", true))));
+            template.hasResourceProperties("AWS::Cognito::UserPoolResourceServer", Match.objectLike(Map.of(
+                    "Identifier", SETTINGS.service(),
+                    "Scopes", List.of(
+                            Map.of("ScopeName", "jobs:read", "ScopeDescription", "Read one's own jobs"),
+                            Map.of("ScopeName", "jobs:write", "ScopeDescription", "Queue jobs")))));
+            // One client, for machines: client credentials and nothing else, a secret, the two scopes.
+            template.resourceCountIs("AWS::Cognito::UserPoolClient", 1);
+            template.hasResourceProperties("AWS::Cognito::UserPoolClient", Match.objectLike(Map.of(
+                    "GenerateSecret", true,
+                    "AllowedOAuthFlows", List.of("client_credentials"),
+                    "AllowedOAuthFlowsUserPoolClient", true,
+                    "ExplicitAuthFlows", List.of("ALLOW_REFRESH_TOKEN_AUTH"),
+                    "AllowedOAuthScopes", List.of(SETTINGS.service() + "/jobs:read", SETTINGS.service() + "/jobs:write"))));
+            String client = template.findResources("AWS::Cognito::UserPoolClient").keySet().iterator().next();
+            template.hasResourceProperties("AWS::SecretsManager::Secret", Match.objectLike(Map.of(
+                    "SecretString", Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of(
+                            Map.of("Fn::GetAtt", List.of(client, "ClientSecret")))))))))));
+            // The service checks the pool's tokens: issuer, keys, the client's id in place of an audience.
+            String pool = template.findResources("AWS::Cognito::UserPool").keySet().iterator().next();
+            Map<String, Object> settings = environmentOptions(template, "aws:elasticbeanstalk:application:environment");
+            assertEquals(Map.of("Ref", client), settings.get("AUTH_AUDIENCES"));
+            assertEquals(SETTINGS.service() + "/", settings.get("AUTH_SCOPE_PREFIX"));
+            // iss is https://cognito-idp.<region>.amazonaws.com/<pool id>; the keys are under it.
+            assertEquals(Map.of("Fn::Join", List.of("", List.of("https://cognito-idp.", Map.of("Ref", "AWS::Region"),
+                    ".amazonaws.com/", Map.of("Ref", pool)))), settings.get("AUTH_ISSUER"));
+            assertEquals(Map.of("Fn::Join", List.of("", List.of("https://cognito-idp.", Map.of("Ref", "AWS::Region"),
+                    ".amazonaws.com/", Map.of("Ref", pool), "/.well-known/jwks.json"))), settings.get("AUTH_JWKS_URL"));
+            template.hasOutput("TokenUrl", Match.anyValue());
+            template.hasOutput("CallerSecret", Match.anyValue());
+        }
+    }
+
+    @Test
     void cdkNagFindsNothingUnsuppressed() throws IOException {
         InfraApp app = checkedApp(SETTINGS);
 
@@ -464,6 +505,20 @@ class StacksTest {
         assertEquals(true, store.get("TLSEnabled"), "MemoryDB without TLS: " + store);
         assertTrue(!"open-access".equals(store.get("ACLName")), "MemoryDB open to anyone in the VPC: " + store);
         template.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of("MultiAZ", true)));
+    }
+
+    /** The environment's option settings of one namespace, by name. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> environmentOptions(Template template, String namespace) {
+        Map<String, Object> options = new java.util.TreeMap<>();
+        Map<String, Object> environment = template.findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
+        for (Object option : list(((Map<String, Object>) environment.get("Properties")).get("OptionSettings"))) {
+            Map<String, Object> setting = (Map<String, Object>) option;
+            if (namespace.equals(setting.get("Namespace"))) {
+                options.put(String.valueOf(setting.get("OptionName")), setting.get("Value"));
+            }
+        }
+        return options;
     }
 
     /**
