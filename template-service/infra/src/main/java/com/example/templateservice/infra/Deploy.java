@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.rds.model.DBSnapshot;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -42,7 +43,8 @@ import java.util.function.Supplier;
  *       person can take) and where the service answers;</li>
  *   <li>{@code down} empties the image repository and the artifact bucket, deletes the stacks, and
  *       says what it leaves behind on purpose (each database's final snapshot, by name) and what that costs;</li>
- *   <li>{@code status} says what is deployed: each stack, and each environment's URL, health and version.</li>
+ *   <li>{@code status} says what is deployed: each stack, and each environment's URL, health and version;</li>
+ *   <li>{@code token} gets an access token for an environment's job API, as its machine caller does.</li>
  * </ul>
  * Each can be run again, after a failure too: it goes on from where the last run stopped. Credentials
  * and the region come from the usual places (AWS_PROFILE, AWS_REGION, ~/.aws); AWS_ENDPOINT_URL
@@ -90,18 +92,24 @@ public final class Deploy {
         return new Deploy(settings, out, Duration.ofSeconds(10)).run(args);
     }
 
-    /** Runs a command ({@code up}, {@code down} or {@code status}, and perhaps --verbose); returns the exit code. */
+    /**
+     * Runs a command ({@code up}, {@code down}, {@code status}, or {@code token [staging|production]
+     * [--bare]}, and perhaps --verbose); returns the exit code.
+     */
     int run(String... args) {
         List<String> words = new ArrayList<>(List.of(args));
         boolean verbose = words.remove("--verbose") | words.remove("-v");
-        String command = words.size() == 1 ? words.get(0) : "";
+        boolean bare = words.remove("--bare");
+        String command = words.isEmpty() ? "" : words.get(0);
         try {
-            switch (command) {
+            switch (words.size() == 1 ? command : command + " " + String.join(" ", words.subList(1, words.size()))) {
                 case "up" -> up();
                 case "down" -> down();
                 case "status" -> status();
+                case "token", "token staging", "token production" -> token(words.size() == 2 ? words.get(1) : null, bare);
                 default -> {
                     out.println("usage: infra/deploy up|down|status [--verbose]");
+                    out.println("       infra/deploy token [staging|production] [--bare]   an access token for the job API");
                     return 2;
                 }
             }
@@ -170,6 +178,51 @@ public final class Deploy {
                 out.printf("%-11s %s (Elastic Beanstalk's sample page until the first deploy)%n", stage.name() + ":",
                         stacks.outputs(settings.environmentStack(stage)).get("ServiceUrl"));
             }
+            out.printf("The job API takes only tokens of each environment's own caller: infra/deploy token %s prints one,"
+                    + " with the curl lines that use it.%n", settings.stages().get(settings.stages().size() - 1).name());
+        }
+    }
+
+    /**
+     * An access token for an environment's job API (production's unless told), as its machine caller
+     * gets one: the client id and secret from Secrets Manager, traded at the pool's token endpoint
+     * (client credentials). Prints the token and how to call the API with it; with --bare the token
+     * alone, for TOKEN=$(infra/deploy token --bare).
+     */
+    private void token(String environment, boolean bare) {
+        Stage stage = settings.stages().stream()
+                .filter(s -> environment == null ? s.equals(Stage.PRODUCTION) : s.name().equals(environment))
+                .findFirst()
+                .orElseThrow(() -> new DeployFailure("there is no " + environment + " environment (ENVIRONMENTS="
+                        + settings.stages().stream().map(Stage::name).toList() + ")."));
+        try (Clients aws = new Clients()) {
+            Map<String, String> outputs = new Stacks(aws.cloudFormation, out, poll).outputs(settings.environmentStack(stage));
+            if (!outputs.containsKey("CallerSecret")) {
+                throw new DeployFailure(settings.environmentStack(stage) + " has no job API caller yet: run infra/deploy up first.");
+            }
+            String secret;
+            try (SecretsManagerClient secrets = SecretsManagerClient.builder().credentialsProvider(aws.credentials).build()) {
+                secret = secrets.getSecretValue(request -> request.secretId(outputs.get("CallerSecret"))).secretString();
+            }
+            CallerToken token = CallerToken.fetch(CallerCredentials.parse(secret));
+            if (bare) {
+                out.println(token.accessToken());
+                return;
+            }
+            String url = outputs.getOrDefault("ServiceUrl", "https://<service>/");
+            out.printf("""
+                    An access token for %s's job API (scopes %s), valid for %d minutes:
+                    %s
+
+                    Keep it in your shell and call the API with it:
+                      export TOKEN=$(infra/deploy token %s --bare)
+                      curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"type":"greet","payload":{"name":"Ada"}}' %sjobs
+                      curl -H "Authorization: Bearer $TOKEN" %sjobs/<id>
+                    A caller of its own does the same: it reads the secret %s (client_id, client_secret,
+                    token_url, scope), asks token_url for a token with the client-credentials grant, and keeps it
+                    until it expires.
+                    """, settings.resourceName(stage), token.scope(), token.expiresIn().toMinutes(), token.accessToken(),
+                    stage.name(), url, url, outputs.get("CallerSecret"));
         }
     }
 

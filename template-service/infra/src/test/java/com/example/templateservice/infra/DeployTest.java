@@ -1,5 +1,6 @@
 package com.example.templateservice.infra;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +105,8 @@ class DeployTest {
                 "Update pending connection", "Then push to main: it is tested, built, deployed to staging",
                 "waits for a person's approval");
         assertContains(up.output(), "aws sns subscribe --topic-arn " + TOPIC + " --protocol email");
-        assertContains(up.output(), "staging:    " + STAGING_URL, "production: " + PRODUCTION_URL);
+        assertContains(up.output(), "staging:    " + STAGING_URL, "production: " + PRODUCTION_URL,
+                "infra/deploy token production prints one, with the curl lines that use it.");
     }
 
     @Test
@@ -203,6 +207,87 @@ class DeployTest {
                 " +staging +\\Q" + STAGING_URL + "\\E +health Green, version code-pipeline-1701-abc123")), after.output());
         assertTrue(after.output().lines().anyMatch(line -> line.matches(
                 " +production +\\Q" + PRODUCTION_URL + "\\E +health Red, version code-pipeline-1700-fed987")), after.output());
+    }
+
+    @Test
+    void tokenTradesTheCallersSecretForAnAccessTokenAndSaysHowToCallTheApiWithIt() throws IOException {
+        String arn = "arn:aws:secretsmanager:" + FakeAws.REGION + ":" + FakeAws.ACCOUNT + ":secret:caller-AbCdEf";
+        List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpServer tokens = tokenEndpoint(asked, "client-1", "s3cr3t/+=");
+        try {
+            aws.outputs.put(PRODUCTION, Map.of("ServiceUrl", PRODUCTION_URL, "CallerSecret", arn));
+            aws.secrets.put(arn, "{\"client_id\":\"client-1\",\"client_secret\":\"s3cr3t/+=\",\"token_url\":\"http://127.0.0.1:"
+                    + tokens.getAddress().getPort() + "/oauth2/token\",\"scope\":\"template-service/jobs:write template-service/jobs:read\"}");
+            run("up");
+
+            Result token = run("token");
+            Result bare = run("token", "production", "--bare");
+            Result staging = run("token", "staging");
+
+            assertEquals(0, token.code(), token.output());
+            assertContains(token.output(), "An access token for " + SETTINGS.resourceName(Stage.PRODUCTION)
+                            + "'s job API (scopes template-service/jobs:write template-service/jobs:read), valid for 60 minutes:",
+                    "eyJ.issued-1.sig", "export TOKEN=$(infra/deploy token production --bare)",
+                    "curl -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"type\":\"greet\","
+                            + "\"payload\":{\"name\":\"Ada\"}}' " + PRODUCTION_URL + "jobs");
+            assertEquals("eyJ.issued-2.sig\n", bare.output());
+            // The endpoint was asked with the client's id and secret, form-encoded (RFC 6749, 2.3.1), for the scopes.
+            assertEquals("client-1:s3cr3t/+= grant_type=client_credentials&scope=template-service%2Fjobs%3Awrite+template-service%2Fjobs%3Aread",
+                    asked.get(0));
+            assertEquals(1, staging.code());
+            assertContains(staging.output(), SETTINGS.environmentStack(Stage.STAGING) + " has no job API caller yet: run infra/deploy up first.");
+        } finally {
+            tokens.stop(0);
+        }
+    }
+
+    @Test
+    void aTokenEndpointThatRefusesTheClientIsToldInOneLineWithoutTheSecret() throws IOException {
+        String arn = "arn:aws:secretsmanager:" + FakeAws.REGION + ":" + FakeAws.ACCOUNT + ":secret:caller-AbCdEf";
+        HttpServer tokens = tokenEndpoint(new ArrayList<>(), "client-1", "the-right-one");
+        try {
+            aws.outputs.put(PRODUCTION, Map.of("ServiceUrl", PRODUCTION_URL, "CallerSecret", arn));
+            aws.secrets.put(arn, "{\"client_id\":\"client-1\",\"client_secret\":\"an-old-one\",\"token_url\":\"http://127.0.0.1:"
+                    + tokens.getAddress().getPort() + "/oauth2/token\",\"scope\":\"template-service/jobs:read\"}");
+            run("up");
+
+            Result token = run("token");
+
+            assertEquals(1, token.code());
+            assertContains(token.output(), "infra/deploy token stopped: the token endpoint http://127.0.0.1:"
+                    + tokens.getAddress().getPort() + "/oauth2/token refused the caller's credentials (400 invalid_client).");
+            assertTrue(!token.output().contains("an-old-one"), "the secret was printed: " + token.output());
+        } finally {
+            tokens.stop(0);
+        }
+    }
+
+    /**
+     * An OAuth 2.0 token endpoint on 127.0.0.1 that knows one client: it answers a token (numbered) for
+     * the client-credentials grant with the right Basic credentials, 400 invalid_client otherwise, and
+     * records each request as "id:secret body".
+     */
+    private static HttpServer tokenEndpoint(List<String> asked, String clientId, String clientSecret) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/oauth2/token", exchange -> {
+            String basic = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).replaceFirst("^Basic ", "");
+            String[] credentials = java.net.URLDecoder.decode(new String(java.util.Base64.getDecoder().decode(basic),
+                    StandardCharsets.UTF_8), StandardCharsets.UTF_8).split(":", 2);
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            asked.add(String.join(":", credentials) + " " + body);
+            boolean known = credentials.length == 2 && credentials[0].equals(clientId) && credentials[1].equals(clientSecret)
+                    && body.startsWith("grant_type=client_credentials&");
+            byte[] answer = (known
+                    ? "{\"access_token\":\"eyJ.issued-" + issued.incrementAndGet() + ".sig\",\"expires_in\":3600,\"token_type\":\"Bearer\"}"
+                    : "{\"error\":\"invalid_client\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(known ? 200 : 400, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test

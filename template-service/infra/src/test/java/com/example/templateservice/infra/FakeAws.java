@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * A stand-in for the AWS endpoints infra/deploy calls, on 127.0.0.1, for the real SDK to talk to
  * (through aws.endpointUrl): CloudFormation stacks that go through their statuses step by step with
  * their events, STS, ECR images, S3 object versions, a CodeConnections connection and Elastic
- * Beanstalk environments' health. It answers in
+ * Beanstalk environments' health, Secrets Manager's secrets. It answers in
  * each service's own protocol (query and XML, JSON 1.0 and 1.1, REST and XML) and keeps every call,
  * in order, as "service:Action target".
  */
@@ -55,6 +55,8 @@ final class FakeAws implements AutoCloseable {
     final Map<String, String[]> beanstalk = new ConcurrentHashMap<>();
     /** The parameters each stack was last created or updated with, by stack name. */
     final Map<String, Map<String, String>> parameters = new ConcurrentHashMap<>();
+    /** Secrets Manager's secrets, their strings by ARN. */
+    final Map<String, String> secrets = new ConcurrentHashMap<>();
     /** The id of CloudFront's origin-facing prefix list in this region. */
     static final String CLOUDFRONT_PREFIX_LIST = "pl-4fa04526";
     /** RDS snapshots by the database instance they were taken of. */
@@ -172,6 +174,7 @@ final class FakeAws implements AutoCloseable {
                 case "ecr" -> ecr(exchange, target(exchange), JSON.readTree(body));
                 case "codeconnections" -> codeConnections(exchange, target(exchange), JSON.readTree(body));
                 case "s3" -> s3(exchange, body);
+                case "secretsmanager" -> secretsManager(exchange, target(exchange), JSON.readTree(body));
                 default -> respond(exchange, 400, "text/plain", "no such service: " + service);
             }
         } catch (RuntimeException e) {
@@ -347,6 +350,20 @@ final class FakeAws implements AutoCloseable {
         String arn = request.path("ConnectionArn").asText();
         respond(exchange, 200, "application/x-amz-json-1.0", "{\"Connection\":{\"ConnectionArn\":\"" + arn
                 + "\",\"ConnectionName\":\"test\",\"ConnectionStatus\":\"" + connectionStatus + "\",\"ProviderType\":\"GitHub\"}}");
+    }
+
+    private void secretsManager(HttpExchange exchange, String action, JsonNode request) throws IOException {
+        String id = request.path("SecretId").asText();
+        calls.add("secretsmanager:" + action + " " + id);
+        String json = "application/x-amz-json-1.1";
+        String value = secrets.get(id);
+        if (!action.equals("GetSecretValue") || value == null) {
+            respond(exchange, 400, json, "{\"__type\":\"ResourceNotFoundException\","
+                    + "\"message\":\"Secrets Manager can't find the specified secret.\"}");
+            return;
+        }
+        respond(exchange, 200, json, JSON.writeValueAsString(Map.of("ARN", id, "Name", "caller", "SecretString", value,
+                "VersionId", UUID.randomUUID().toString())));
     }
 
     private void s3(HttpExchange exchange, String body) throws IOException {
