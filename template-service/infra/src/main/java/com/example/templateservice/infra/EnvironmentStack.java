@@ -296,8 +296,7 @@ public class EnvironmentStack extends Stack {
                 .platformArn(platformArn.getValueAsString())
                 .optionSettings(options)
                 .build();
-        environment.addDependency(application);
-        environment.getNode().addDependency(instanceProfile, mysql, queue.store());
+        environment.getNode().addDependency(application, instanceProfile, mysql, queue.store());
 
         String url;
         if (settings.domain() == null) {
@@ -417,7 +416,7 @@ public class EnvironmentStack extends Stack {
                 .securityGroupIds(List.of(group.getSecurityGroupId()))
                 .port(6379)
                 .build();
-        valkey.addDependency(cacheSubnets);
+        valkey.getNode().addDependency(cacheSubnets);
         NagSuppressions.addResourceSuppressions(valkey, List.of(
                 suppress("AwsSolutions-AEC4", "Staging's queue is one node to keep its cost low: its jobs are test"
                         + " traffic. Production's is MemoryDB, Multi-AZ (Stage.java)."),
@@ -452,7 +451,7 @@ public class EnvironmentStack extends Stack {
                 .aclName(settings.resourceName(stage))
                 .userNames(List.of(user.getUserName()))
                 .build();
-        acl.addDependency(user);
+        acl.getNode().addDependency(user);
         CfnCluster memorydb = CfnCluster.Builder.create(this, "QueueStore")
                 .clusterName(settings.resourceName(stage))
                 .description("The job queue of " + settings.service() + ", durable across availability zones")
@@ -470,8 +469,7 @@ public class EnvironmentStack extends Stack {
                 .snapshotRetentionLimit(7)
                 .maintenanceWindow("tue:10:00-tue:11:00")
                 .build();
-        memorydb.addDependency(acl);
-        memorydb.addDependency(storeSubnets);
+        memorydb.getNode().addDependency(acl, storeSubnets);
         return new QueueEndpoint(Fn.join("", List.of("rediss://", memorydb.getAttrClusterEndpointAddress(), ":",
                 memorydb.getAttrClusterEndpointPort().toString())), true, user.getUserName(), memorydb);
     }
