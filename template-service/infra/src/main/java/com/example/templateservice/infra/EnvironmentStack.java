@@ -27,7 +27,18 @@ import software.amazon.awscdk.services.cloudfront.ResponseHeadersPolicy;
 import software.amazon.awscdk.services.cloudfront.ResponseHeadersStrictTransportSecurity;
 import software.amazon.awscdk.services.cloudfront.ResponseSecurityHeadersBehavior;
 import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
-import software.amazon.awscdk.services.cloudfront.origins.HttpOrigin;
+import software.amazon.awscdk.services.cloudfront.origins.VpcOrigin;
+import software.amazon.awscdk.services.cloudfront.origins.VpcOriginWithEndpointProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationListener;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationLoadBalancer;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationLoadBalancerRedirectConfig;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationProtocol;
+import software.amazon.awscdk.services.elasticloadbalancingv2.BaseApplicationListenerProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.CfnListener;
+import software.amazon.awscdk.services.elasticloadbalancingv2.FixedResponseOptions;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerAction;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCertificate;
+import software.amazon.awscdk.services.elasticloadbalancingv2.SslPolicy;
 import software.amazon.awscdk.services.cognito.AccountRecovery;
 import software.amazon.awscdk.services.cognito.CfnUserPoolClient;
 import software.amazon.awscdk.services.cognito.CognitoDomainOptions;
@@ -113,6 +124,8 @@ public class EnvironmentStack extends Stack {
     static final String CLOUDFRONT_PREFIX_LIST = "CloudFrontPrefixList";
     /** TLS 1.3 and 1.2 only, the policy AWS recommends for new listeners. */
     static final String TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    /** A year, the subdomains too: what HSTS preload lists ask for. */
+    static final String HSTS = "max-age=31536000; includeSubDomains";
 
     public EnvironmentStack(Construct scope, String id, StackProps props, DeliverySettings settings, Stage stage) {
         super(scope, id, props);
@@ -131,7 +144,9 @@ public class EnvironmentStack extends Stack {
                 .restrictDefaultSecurityGroup(false) // it would need a custom resource, and so a bootstrap
                 .subnetConfiguration(List.of(
                         SubnetConfiguration.builder().name("Public").subnetType(SubnetType.PUBLIC).cidrMask(24).build(),
-                        SubnetConfiguration.builder().name("Data").subnetType(SubnetType.PRIVATE_ISOLATED).cidrMask(24).build()))
+                        SubnetConfiguration.builder().name("Data").subnetType(SubnetType.PRIVATE_ISOLATED).cidrMask(24).build(),
+                        // The internal load balancer, which only CloudFront's VPC origin reaches.
+                        SubnetConfiguration.builder().name("Balancer").subnetType(SubnetType.PRIVATE_ISOLATED).cidrMask(24).build()))
                 .build();
         LogGroup flowLogs = LogGroup.Builder.create(this, "RejectedTraffic")
                 .retention(RetentionDays.ONE_MONTH)
@@ -212,7 +227,6 @@ public class EnvironmentStack extends Stack {
         // The network, the instances and who they are.
         option(options, "aws:ec2:vpc", "VPCId", vpc.getVpcId());
         option(options, "aws:ec2:vpc", "Subnets", joined(vpc.selectSubnets(publicSubnets).getSubnetIds()));
-        option(options, "aws:ec2:vpc", "ELBSubnets", joined(vpc.selectSubnets(publicSubnets).getSubnetIds()));
         option(options, "aws:ec2:vpc", "AssociatePublicIpAddress", "true");
         option(options, "aws:ec2:instances", "InstanceTypes", stage.instanceType());
         option(options, "aws:autoscaling:asg", "MinSize", String.valueOf(stage.minInstances()));
@@ -223,36 +237,22 @@ public class EnvironmentStack extends Stack {
         // The load balancer, its health check, and how a new version rolls out.
         option(options, "aws:elasticbeanstalk:environment", "EnvironmentType", "LoadBalanced");
         option(options, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application");
+        // The load balancer is this stack's own, shared with Elastic Beanstalk, which adds a rule for the
+        // environment (its CNAME as the host) and a target group: one made by Elastic Beanstalk would be
+        // invisible to CloudFormation, and its listeners could not redirect or be reached privately.
+        FrontDoor front = settings.domain() == null
+                ? privateLoadBalancer(settings, vpc, app)
+                : publicHttpsLoadBalancer(settings, vpc, app, publicSubnets);
+        option(options, "aws:elasticbeanstalk:environment", "LoadBalancerIsShared", "true");
+        option(options, "aws:elbv2:loadbalancer", "SharedLoadBalancer", front.loadBalancer().getLoadBalancerArn());
         if (settings.domain() == null) {
-            // Only CloudFront reaches the load balancer: its security group admits CloudFront's
-            // origin-facing addresses, on port 80, and nothing else (the list weighs 55 of a group's
-            // 60 rules, so it takes one port). Elastic Beanstalk uses this group instead of its own.
-            CfnParameter prefixList = CfnParameter.Builder.create(this, CLOUDFRONT_PREFIX_LIST)
-                    .description("The id of the AWS-managed prefix list " + CLOUDFRONT_ORIGIN_FACING
-                            + " in this region; infra/deploy up finds it")
-                    .allowedPattern("pl-[0-9a-f]+")
-                    .build();
-            SecurityGroup loadBalancer = securityGroup(vpc, "LoadBalancerSecurityGroup",
-                    "The load balancer: HTTP from CloudFront only");
-            loadBalancer.addIngressRule(Peer.prefixList(prefixList.getValueAsString()), Port.tcp(80),
-                    "HTTP from CloudFront only");
-            option(options, "aws:elbv2:loadbalancer", "SecurityGroups", loadBalancer.getSecurityGroupId());
-            option(options, "aws:elbv2:loadbalancer", "ManagedSecurityGroup", loadBalancer.getSecurityGroupId());
-        }
-        if (settings.domain() != null) {
-            // With a domain of one's own the load balancer serves HTTPS itself, with a DNS-validated
-            // certificate and a current TLS policy, and has no plain-HTTP listener at all (Elastic
-            // Beanstalk's options cannot make port 80 redirect; see the README).
-            Certificate certificate = Certificate.Builder.create(this, "Certificate")
-                    .domainName(settings.domain().hostFor(stage))
-                    .validation(CertificateValidation.fromDns(
-                            HostedZone.fromHostedZoneId(this, "CertificateZone", settings.domain().hostedZoneId())))
-                    .build();
-            option(options, "aws:elbv2:listener:443", "ListenerEnabled", "true");
-            option(options, "aws:elbv2:listener:443", "Protocol", "HTTPS");
-            option(options, "aws:elbv2:listener:443", "SSLCertificateArns", certificate.getCertificateArn());
-            option(options, "aws:elbv2:listener:443", "SSLPolicy", TLS_POLICY);
-            option(options, "aws:elbv2:listener:default", "ListenerEnabled", "false");
+            option(options, "aws:elbv2:listener:80", "Rules", "default");
+        } else {
+            // Requests come for the domain, not for the environment's CNAME: a rule of their own.
+            option(options, "aws:elbv2:listenerrule:domain", "HostHeaders", settings.domain().hostFor(stage));
+            option(options, "aws:elbv2:listenerrule:domain", "Process", "default");
+            option(options, "aws:elbv2:listenerrule:domain", "Priority", "1");
+            option(options, "aws:elbv2:listener:443", "Rules", "default,domain");
         }
         option(options, "aws:elasticbeanstalk:environment", "ServiceRole", serviceRole.getRoleArn());
         option(options, "aws:elasticbeanstalk:environment:process:default", "HealthCheckPath", "/health/readiness");
@@ -292,6 +292,8 @@ public class EnvironmentStack extends Stack {
         CfnEnvironment environment = CfnEnvironment.Builder.create(this, "Environment")
                 .applicationName(settings.resourceName(stage))
                 .environmentName(settings.resourceName(stage))
+                // The host of Elastic Beanstalk's rule on the shared load balancer: <name>.<region>.elasticbeanstalk.com.
+                .cnamePrefix(cnamePrefix(settings))
                 .description(settings.service() + " " + stage.name() + ": web and worker behind a load balancer")
                 .platformArn(platformArn.getValueAsString())
                 .optionSettings(options)
@@ -300,15 +302,15 @@ public class EnvironmentStack extends Stack {
 
         String url;
         if (settings.domain() == null) {
-            Distribution front = httpsFront(settings, environment);
-            url = "https://" + front.getDistributionDomainName() + "/";
+            Distribution distribution = httpsFront(settings, front.loadBalancer());
+            url = "https://" + distribution.getDistributionDomainName() + "/";
         } else {
             String host = settings.domain().hostFor(stage);
             CnameRecord.Builder.create(this, "Address")
                     .zone(HostedZone.fromHostedZoneId(this, "Zone", settings.domain().hostedZoneId()))
                     // A name ending in a dot is taken whole, not under the zone's name (unknown here).
                     .recordName(host + ".")
-                    .domainName(environment.getAttrEndpointUrl())
+                    .domainName(front.loadBalancer().getLoadBalancerDnsName())
                     .ttl(Duration.minutes(5))
                     .build();
             url = "https://" + host + "/";
@@ -343,7 +345,7 @@ public class EnvironmentStack extends Stack {
      * the method, body, headers (but Host), cookies and query of every request; every answer carries
      * Strict-Transport-Security.
      */
-    private Distribution httpsFront(DeliverySettings settings, CfnEnvironment environment) {
+    private Distribution httpsFront(DeliverySettings settings, ApplicationLoadBalancer loadBalancer) {
         ResponseHeadersPolicy headers = ResponseHeadersPolicy.Builder.create(this, "SecurityHeaders")
                 .comment(settings.resourceName(stage) + ": HSTS on every answer")
                 .securityHeadersBehavior(ResponseSecurityHeadersBehavior.builder()
@@ -358,12 +360,17 @@ public class EnvironmentStack extends Stack {
         Distribution distribution = Distribution.Builder.create(this, "Https")
                 .comment(settings.resourceName(stage) + ": HTTPS in front of the load balancer")
                 .defaultBehavior(BehaviorOptions.builder()
-                        // The load balancer has no certificate for its own name (AWS issues none for
-                        // *.elb.amazonaws.com), so CloudFront reaches it over HTTP; see the README.
-                        .origin(HttpOrigin.Builder.create(environment.getAttrEndpointUrl())
+                        // A VPC origin: CloudFront reaches the internal load balancer inside the VPC, over
+                        // AWS's network, so nothing on the internet reaches it at all, around CloudFront or
+                        // not. The Host it sends is the environment's CNAME, which Elastic Beanstalk's rule
+                        // on the shared load balancer expects.
+                        .origin(VpcOrigin.withApplicationLoadBalancer(loadBalancer, VpcOriginWithEndpointProps.builder()
+                                .vpcOriginName(settings.resourceName(stage))
+                                .domainName(environmentHost(settings))
+                                .httpPort(80)
                                 .protocolPolicy(OriginProtocolPolicy.HTTP_ONLY)
                                 .readTimeout(Duration.seconds(30))
-                                .build())
+                                .build()))
                         .viewerProtocolPolicy(ViewerProtocolPolicy.REDIRECT_TO_HTTPS)
                         .allowedMethods(AllowedMethods.ALLOW_ALL)
                         .cachePolicy(CachePolicy.CACHING_DISABLED)
@@ -383,9 +390,119 @@ public class EnvironmentStack extends Stack {
                 suppress("AwsSolutions-CFR4", "The default *.cloudfront.net certificate allows TLS 1.0 and"
                         + " CloudFront cannot raise that floor for it; a domain of one's own with an ACM"
                         + " certificate can (TLSv1.2_2021)."),
-                suppress("AwsSolutions-CFR5", "The origin is the load balancer over HTTP: AWS issues no"
-                        + " certificate for its *.elb.amazonaws.com name.")));
+                suppress("AwsSolutions-CFR5", "The origin is an internal load balancer reached through a VPC"
+                        + " origin, inside the VPC, never over the internet; AWS issues no certificate for its"
+                        + " *.elb.amazonaws.com name.")));
         return distribution;
+    }
+
+    /** The load balancer in front of the environment, which this stack owns and Elastic Beanstalk shares. */
+    private record FrontDoor(ApplicationLoadBalancer loadBalancer) {
+    }
+
+    private String cnamePrefix(DeliverySettings settings) {
+        return settings.resourceName(stage);
+    }
+
+    /** The environment's CNAME, the host Elastic Beanstalk's listener rule matches. */
+    private String environmentHost(DeliverySettings settings) {
+        return Fn.join("", List.of(cnamePrefix(settings), ".", Aws.REGION, ".elasticbeanstalk.com"));
+    }
+
+    /**
+     * Without a domain: an internal load balancer, in subnets with no route to the internet, that only
+     * CloudFront reaches, through a VPC origin. Its security group admits CloudFront's origin-facing
+     * addresses on port 80 and nothing else (the list weighs 55 of a group's 60 rules, so it takes one
+     * port); anything else gets 404 from the listener, which forwards only what Elastic Beanstalk's rule
+     * matches.
+     */
+    private FrontDoor privateLoadBalancer(DeliverySettings settings, Vpc vpc, SecurityGroup app) {
+        CfnParameter prefixList = CfnParameter.Builder.create(this, CLOUDFRONT_PREFIX_LIST)
+                .description("The id of the AWS-managed prefix list " + CLOUDFRONT_ORIGIN_FACING
+                        + " in this region; infra/deploy up finds it")
+                .allowedPattern("pl-[0-9a-f]+")
+                .build();
+        SecurityGroup group = SecurityGroup.Builder.create(this, "LoadBalancerSecurityGroup").vpc(vpc)
+                .description("The load balancer: HTTP from CloudFront only")
+                .allowAllOutbound(false)
+                // Its rules as resources of their own: the instances' group and this one name each other.
+                .disableInlineRules(true)
+                .build();
+        group.addIngressRule(Peer.prefixList(prefixList.getValueAsString()), Port.tcp(80), "HTTP from CloudFront only");
+        ApplicationLoadBalancer balancer = loadBalancer(settings, vpc, app, group, false,
+                SubnetSelection.builder().subnetGroupName("Balancer").build());
+        balancer.addListener("Http", BaseApplicationListenerProps.builder()
+                .port(80)
+                .protocol(ApplicationProtocol.HTTP)
+                .open(false)
+                .defaultAction(ListenerAction.fixedResponse(404, FixedResponseOptions.builder()
+                        .contentType("text/plain").messageBody("Not found").build()))
+                .build());
+        return new FrontDoor(balancer);
+    }
+
+    /**
+     * With a domain: an internet-facing load balancer that serves HTTPS itself, with a DNS-validated
+     * certificate, a current TLS policy and Strict-Transport-Security on every answer; port 80 only
+     * redirects to 443.
+     */
+    private FrontDoor publicHttpsLoadBalancer(DeliverySettings settings, Vpc vpc, SecurityGroup app,
+                                              SubnetSelection publicSubnets) {
+        Certificate certificate = Certificate.Builder.create(this, "Certificate")
+                .domainName(settings.domain().hostFor(stage))
+                .validation(CertificateValidation.fromDns(
+                        HostedZone.fromHostedZoneId(this, "CertificateZone", settings.domain().hostedZoneId())))
+                .build();
+        SecurityGroup group = SecurityGroup.Builder.create(this, "LoadBalancerSecurityGroup").vpc(vpc)
+                .description("The load balancer: HTTPS, and HTTP only to redirect it")
+                .allowAllOutbound(false)
+                // Its rules as resources of their own: the instances' group and this one name each other.
+                .disableInlineRules(true)
+                .build();
+        group.addIngressRule(Peer.anyIpv4(), Port.tcp(443), "HTTPS");
+        group.addIngressRule(Peer.anyIpv4(), Port.tcp(80), "HTTP, redirected to HTTPS");
+        NagSuppressions.addResourceSuppressions(group, List.of(suppress("AwsSolutions-EC23", "A public API: HTTPS"
+                + " from anywhere, and HTTP from anywhere only to be redirected to HTTPS.")), true);
+        ApplicationLoadBalancer balancer = loadBalancer(settings, vpc, app, group, true, publicSubnets);
+        ApplicationListener https = balancer.addListener("Https", BaseApplicationListenerProps.builder()
+                .port(443)
+                .protocol(ApplicationProtocol.HTTPS)
+                .certificates(List.of(ListenerCertificate.fromArn(certificate.getCertificateArn())))
+                .sslPolicy(SslPolicy.RECOMMENDED_TLS) // TLS_POLICY
+                .open(false)
+                .defaultAction(ListenerAction.fixedResponse(404, FixedResponseOptions.builder()
+                        .contentType("text/plain").messageBody("Not found").build()))
+                .build());
+        // The load balancer adds HSTS to every answer it passes on (a listener attribute since 2024).
+        ((CfnListener) https.getNode().getDefaultChild()).setListenerAttributes(List.of(CfnListener.ListenerAttributeProperty.builder()
+                .key("routing.http.response.strict_transport_security.header_value")
+                .value(HSTS)
+                .build()));
+        balancer.addRedirect(ApplicationLoadBalancerRedirectConfig.builder()
+                .sourcePort(80).sourceProtocol(ApplicationProtocol.HTTP)
+                .targetPort(443).targetProtocol(ApplicationProtocol.HTTPS)
+                .build());
+        return new FrontDoor(balancer);
+    }
+
+    private ApplicationLoadBalancer loadBalancer(DeliverySettings settings, Vpc vpc, SecurityGroup app,
+                                                 SecurityGroup group, boolean internetFacing, SubnetSelection subnets) {
+        ApplicationLoadBalancer balancer = ApplicationLoadBalancer.Builder.create(this, "LoadBalancer")
+                .loadBalancerName(settings.resourceName(stage).length() <= 32 ? settings.resourceName(stage) : null)
+                .vpc(vpc)
+                .internetFacing(internetFacing)
+                .vpcSubnets(subnets)
+                .securityGroup(group)
+                .dropInvalidHeaderFields(true)
+                .build();
+        // The load balancer reaches the instances (Elastic Beanstalk registers them) on the port the
+        // service's proxy listens on, and nothing else.
+        group.addEgressRule(Peer.securityGroupId(app.getSecurityGroupId()), Port.tcp(80), "To the service's instances");
+        app.addIngressRule(Peer.securityGroupId(group.getSecurityGroupId()), Port.tcp(80), "HTTP from the load balancer");
+        NagSuppressions.addResourceSuppressions(balancer, List.of(
+                suppress("AwsSolutions-ELB2", "Access logs would need a bucket and its policy; CloudFront's or the"
+                        + " load balancer's CloudWatch metrics and the service's own JSON logs record the requests.")));
+        return balancer;
     }
 
     /** Where the service finds its queue store, and the resource the environment waits for. */

@@ -10,7 +10,7 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.codepipeline.CfnPipeline;
-import software.amazon.awscdk.services.elasticbeanstalk.CfnEnvironment;
+import software.amazon.awscdk.services.elasticloadbalancingv2.CfnListener;
 import software.amazon.awscdk.services.rds.CfnDBInstance;
 
 import java.io.IOException;
@@ -185,7 +185,7 @@ class StacksTest {
     }
 
     @Test
-    void httpsByCloudFrontRedirectsPlainHttpCachesNothingForwardsWhatTheServiceNeedsAndSendsHsts() {
+    void httpsByCloudFrontThroughAVpcOriginRedirectsPlainHttpCachesNothingForwardsWhatTheServiceNeedsAndSendsHsts() {
         for (Template template : List.of(staging, environment)) {
             template.hasResourceProperties("AWS::CloudFront::Distribution", Match.objectLike(Map.of(
                     "DistributionConfig", Match.objectLike(Map.of(
@@ -196,6 +196,17 @@ class StacksTest {
                                     "CachePolicyId", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
                                     "OriginRequestPolicyId", "b689b0a8-53d0-40ab-baf2-68738e2966ac",
                                     "ResponseHeadersPolicyId", Match.anyValue())))))));
+            // The origin is the internal load balancer, through a VPC origin; the Host it sends is the
+            // environment's CNAME, which Elastic Beanstalk's rule on the shared load balancer matches.
+            String balancer = template.findResources("AWS::ElasticLoadBalancingV2::LoadBalancer").keySet().iterator().next();
+            template.hasResourceProperties("AWS::CloudFront::VpcOrigin", Match.objectLike(Map.of(
+                    "VpcOriginEndpointConfig", Match.objectLike(Map.of(
+                            "Arn", Map.of("Ref", balancer), "HTTPPort", 80, "OriginProtocolPolicy", "http-only")))));
+            template.hasResourceProperties("AWS::CloudFront::Distribution", Match.objectLike(Map.of(
+                    "DistributionConfig", Match.objectLike(Map.of("Origins", List.of(Match.objectLike(Map.of(
+                            "VpcOriginConfig", Match.anyValue(),
+                            "DomainName", Match.objectLike(Map.of("Fn::Join", List.of("", Match.arrayWith(
+                                    List.of(".elasticbeanstalk.com")))))))))))));
             template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", Match.objectLike(Map.of(
                     "ResponseHeadersPolicyConfig", Match.objectLike(Map.of("SecurityHeadersConfig", Match.objectLike(Map.of(
                             "StrictTransportSecurity", Map.of("AccessControlMaxAgeSec", 31536000, "IncludeSubdomains", true,
@@ -220,47 +231,54 @@ class StacksTest {
                     "DomainName", host, "ValidationMethod", "DNS",
                     "DomainValidationOptions", List.of(Map.of("DomainName", host, "HostedZoneId", "Z0123456789ABC"))));
             String certificate = template.findResources("AWS::CertificateManager::Certificate").keySet().iterator().next();
+            String balancer = template.findResources("AWS::ElasticLoadBalancingV2::LoadBalancer").keySet().iterator().next();
+            template.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Match.objectLike(Map.of(
+                    "Scheme", "internet-facing")));
+            // 443 serves HTTPS with the certificate, TLS 1.3 and 1.2 only, and adds HSTS to every answer.
+            template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.objectLike(Map.of(
+                    "Port", 443, "Protocol", "HTTPS",
+                    "Certificates", List.of(Map.of("CertificateArn", Map.of("Ref", certificate))),
+                    "SslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    "ListenerAttributes", List.of(Map.of("Key", "routing.http.response.strict_transport_security.header_value",
+                            "Value", "max-age=31536000; includeSubDomains")))));
+            // Elastic Beanstalk shares it, with a rule for the domain's host.
             template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
                     "OptionSettings", Match.arrayWith(List.of(
-                            option("aws:elbv2:listener:443", "Protocol", "HTTPS"),
-                            Map.of("Namespace", "aws:elbv2:listener:443", "OptionName", "SSLCertificateArns",
-                                    "Value", Map.of("Ref", certificate)),
-                            option("aws:elbv2:listener:443", "SSLPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06"))))));
+                            option("aws:elasticbeanstalk:environment", "LoadBalancerIsShared", "true"),
+                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "SharedLoadBalancer",
+                                    "Value", Map.of("Ref", balancer)),
+                            option("aws:elbv2:listenerrule:domain", "HostHeaders", host),
+                            option("aws:elbv2:listener:443", "Rules", "default,domain"))))));
             template.hasResourceProperties("AWS::Route53::RecordSet", Map.of("Name", host + ".", "Type", "CNAME",
                     "HostedZoneId", "Z0123456789ABC", "TTL", "300",
-                    "ResourceRecords", List.of(Map.of("Fn::GetAtt", List.of("Environment", "EndpointURL")))));
+                    "ResourceRecords", List.of(Map.of("Fn::GetAtt", List.of(balancer, "DNSName")))));
             template.hasOutput("ServiceUrl", Match.objectLike(Map.of("Value", "https://" + host + "/")));
             template.resourceCountIs("AWS::CloudFront::Distribution", 0);
             assertTrue(!template.toJSON().containsKey("Parameters")
                     || !((Map<?, ?>) template.toJSON().get("Parameters")).containsKey("CloudFrontPrefixList"),
                     "a CloudFront prefix list without CloudFront");
-            assertNoListenerServesPlainHttp(listeners(template));
+            assertNoListenerServesPlainHttp(template);
             assertEquals(List.of(), findings(app.environment(stage)));
         }
     }
 
     @Test
-    void aListenerThatForwardsOnPort80FailsTheChecks() throws IOException {
+    void aListenerThatServesOnPort80FailsTheChecks() throws IOException {
         DeliverySettings withDomain = new DeliverySettings(DeliverySettings.SERVICE, "acme/" + DeliverySettings.SERVICE,
                 "main", List.of(Stage.PRODUCTION), new CustomDomain("api.acme.com", "Z0123456789ABC"));
-        Map<String, Object> clean = Template.fromStack(checkedApp(withDomain).environment(Stage.PRODUCTION))
-                .findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
-        List<Object> options = new ArrayList<>();
-        for (Object option : list(((Map<?, ?>) clean.get("Properties")).get("OptionSettings"))) {
-            Map<?, ?> setting = (Map<?, ?>) option;
-            // Port 80 switched back on, as Elastic Beanstalk has it by default: it forwards to the service.
-            options.add(setting.get("Namespace").equals("aws:elbv2:listener:default")
-                    ? Map.of("Namespace", "aws:elbv2:listener:default", "OptionName", "ListenerEnabled", "Value", "true")
-                    : setting);
-        }
         InfraApp broken = checkedApp(withDomain);
-        CfnEnvironment cfn = (CfnEnvironment) broken.environment(Stage.PRODUCTION).getNode().findChild("Environment");
-        cfn.addPropertyOverride("OptionSettings", options);
+        // Port 80 answering itself instead of redirecting.
+        CfnListener http = broken.environment(Stage.PRODUCTION).getNode().findAll().stream()
+                .filter(c -> c instanceof CfnListener listener && Integer.valueOf(80).equals(listener.getPort()))
+                .map(CfnListener.class::cast)
+                .findFirst().orElseThrow();
+        http.addPropertyOverride("DefaultActions", List.of(Map.of("Type", "fixed-response",
+                "FixedResponseConfig", Map.of("StatusCode", "200", "MessageBody", "hello"))));
 
-        Map<String, Map<String, String>> listeners = listeners(Template.fromStack(broken.environment(Stage.PRODUCTION)));
+        Template template = Template.fromStack(broken.environment(Stage.PRODUCTION));
 
-        AssertionError failure = assertThrows(AssertionError.class, () -> assertNoListenerServesPlainHttp(listeners));
-        assertTrue(failure.getMessage().contains("aws:elbv2:listener:default"), failure.getMessage());
+        AssertionError failure = assertThrows(AssertionError.class, () -> assertNoListenerServesPlainHttp(template));
+        assertTrue(failure.getMessage().contains("port 80"), failure.getMessage());
     }
 
     @Test
@@ -329,16 +347,26 @@ class StacksTest {
                     fromGroups.add(properties.get("FromPort"));
                 }
             }
-            assertEquals(List.of(3306, 6379), fromGroups.stream().map(Integer.class::cast).sorted().toList());
+            // MySQL and Valkey from the instances, the instances' port 80 from the load balancer.
+            assertEquals(List.of(80, 3306, 6379), fromGroups.stream().map(Integer.class::cast).sorted().toList());
             assertEquals(List.of("80-80"), fromCloudFront, "the load balancer takes more than HTTP from CloudFront");
             String group = template.findResources("AWS::EC2::SecurityGroup", Match.objectLike(Map.of("Properties",
                     Match.objectLike(Map.of("GroupDescription", "The load balancer: HTTP from CloudFront only")))))
                     .keySet().iterator().next();
             Object groupId = Map.of("Fn::GetAtt", List.of(group, "GroupId"));
+            // The load balancer has no public face: internal, in isolated subnets (no route out), that group only.
+            template.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Match.objectLike(Map.of(
+                    "Scheme", "internal", "SecurityGroups", List.of(groupId))));
+            Map<?, ?> balancer = (Map<?, ?>) template.findResources("AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+                    .iterator().next().get("Properties");
+            for (Object subnet : list(balancer.get("Subnets"))) {
+                String name = String.valueOf(((Map<?, ?>) subnet).get("Ref"));
+                assertTrue(name.startsWith("NetworkBalancerSubnet"), "the load balancer is in another subnet: " + name);
+            }
             template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
                     "OptionSettings", Match.arrayWith(List.of(
-                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "SecurityGroups", "Value", groupId),
-                            Map.of("Namespace", "aws:elbv2:loadbalancer", "OptionName", "ManagedSecurityGroup", "Value", groupId))))));
+                            option("aws:elasticbeanstalk:environment", "LoadBalancerIsShared", "true"),
+                            option("aws:elbv2:listener:80", "Rules", "default"))))));
             template.hasParameter("CloudFrontPrefixList", Match.objectLike(Map.of("AllowedPattern", "pl-[0-9a-f]+")));
         }
     }
@@ -546,34 +574,29 @@ class StacksTest {
     }
 
     /**
-     * Every listener Elastic Beanstalk makes on the environment's load balancer serves HTTPS, or is
-     * switched off. The default one (port 80) exists unless ListenerEnabled is false, and speaks HTTP
-     * unless told otherwise.
+     * Every listener of the environment's load balancer serves HTTPS, or only redirects to it; and
+     * Elastic Beanstalk is not asked for a listener of its own (it makes none on a shared load
+     * balancer, but an option left over would say otherwise).
      */
-    private static void assertNoListenerServesPlainHttp(Map<String, Map<String, String>> listeners) {
-        assertTrue(listeners.containsKey("aws:elbv2:listener:default"), "port 80 is not mentioned, so it is on: " + listeners);
-        listeners.forEach((listener, settings) -> {
-            if (!"false".equals(settings.get("ListenerEnabled"))) {
-                assertEquals("HTTPS", settings.get("Protocol"), listener + " serves plain HTTP: " + settings);
+    private static void assertNoListenerServesPlainHttp(Template template) {
+        Map<String, Map<String, Object>> listeners = template.findResources("AWS::ElasticLoadBalancingV2::Listener");
+        assertTrue(!listeners.isEmpty(), "no listener");
+        for (Map<String, Object> listener : listeners.values()) {
+            Map<?, ?> properties = (Map<?, ?>) listener.get("Properties");
+            if ("HTTPS".equals(properties.get("Protocol"))) {
+                continue;
             }
-        });
-    }
-
-    /** The environment's listener settings, by namespace (aws:elbv2:listener:default is port 80). */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, String>> listeners(Template template) {
-        Map<String, Map<String, String>> listeners = new java.util.TreeMap<>();
-        listeners.put("aws:elbv2:listener:default", new java.util.HashMap<>());
-        Map<String, Object> environment = template.findResources("AWS::ElasticBeanstalk::Environment").values().iterator().next();
-        for (Object option : list(((Map<String, Object>) environment.get("Properties")).get("OptionSettings"))) {
-            Map<String, Object> setting = (Map<String, Object>) option;
-            String namespace = String.valueOf(setting.get("Namespace"));
-            if (namespace.startsWith("aws:elbv2:listener:")) {
-                listeners.computeIfAbsent(namespace, n -> new java.util.HashMap<>())
-                        .put(String.valueOf(setting.get("OptionName")), String.valueOf(setting.get("Value")));
-            }
+            List<Object> actions = list(properties.get("DefaultActions"));
+            boolean redirects = actions.size() == 1 && "redirect".equals(((Map<?, ?>) actions.get(0)).get("Type"))
+                    && "HTTPS".equals(((Map<?, ?>) ((Map<?, ?>) actions.get(0)).get("RedirectConfig")).get("Protocol"));
+            assertTrue(redirects, "port " + properties.get("Port") + " serves plain HTTP: " + properties);
         }
-        return listeners;
+        for (Object option : list(((Map<?, ?>) template.findResources("AWS::ElasticBeanstalk::Environment").values()
+                .iterator().next().get("Properties")).get("OptionSettings"))) {
+            Map<?, ?> setting = (Map<?, ?>) option;
+            assertTrue(!"ListenerEnabled".equals(setting.get("OptionName")) && !"Protocol".equals(setting.get("OptionName")),
+                    "Elastic Beanstalk is asked for a listener: " + setting);
+        }
     }
 
     @SuppressWarnings("unchecked")
