@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * @param domain           a domain of the team's own, or null: then CloudFront gives each environment HTTPS
  * @param mavenRepository  the team's Maven repository, where the pipeline's build finds the runtime
  *                         library; null only where nothing is deployed (infra/deploy up refuses it)
+ * @param alarmEmail       where each environment's alarms are mailed (ALARM_EMAIL), or null: then only
+ *                         whoever subscribes to the environment's alarm topic hears of them
  */
 public record DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages,
-                               CustomDomain domain, MavenRepository mavenRepository) {
+                               CustomDomain domain, MavenRepository mavenRepository, String alarmEmail) {
 
     /** The name every resource of this service is named after. */
     public static final String SERVICE = "template-service";
@@ -47,9 +49,20 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         this(service, gitHubRepository, branch, stages, domain, null);
     }
 
+    /** Without an address for the alarms. */
+    public DeliverySettings(String service, String gitHubRepository, String branch, List<Stage> stages,
+                            CustomDomain domain, MavenRepository mavenRepository) {
+        this(service, gitHubRepository, branch, stages, domain, mavenRepository, null);
+    }
+
     /** The same, building with the runtime library from {@code repository}. */
     public DeliverySettings withMavenRepository(MavenRepository repository) {
-        return new DeliverySettings(service, gitHubRepository, branch, stages, domain, repository);
+        return new DeliverySettings(service, gitHubRepository, branch, stages, domain, repository, alarmEmail);
+    }
+
+    /** The same, mailing each environment's alarms to {@code address}. */
+    public DeliverySettings withAlarmEmail(String address) {
+        return new DeliverySettings(service, gitHubRepository, branch, stages, domain, mavenRepository, address);
     }
 
     public DeliverySettings {
@@ -61,13 +74,18 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         if (branch.isBlank()) {
             throw new IllegalArgumentException("the branch to deploy is empty");
         }
+        if (alarmEmail != null && !alarmEmail.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            throw new IllegalArgumentException("ALARM_EMAIL is '" + alarmEmail + "': set it to one e-mail address"
+                    + " (name@example.com), or leave it unset.");
+        }
     }
 
     /**
      * The settings for the service in {@code serviceDir}: the repository from GITHUB_REPOSITORY or else
      * the GitHub remote "origin", the branch from GITHUB_BRANCH or else the branch checked out, the
      * environments from ENVIRONMENTS (see {@link Stage#fromSetting}), a domain from DOMAIN and
-     * HOSTED_ZONE_ID (see {@link CustomDomain}), the team's Maven repository from MAVEN_REPOSITORY_URL.
+     * HOSTED_ZONE_ID (see {@link CustomDomain}), the team's Maven repository from MAVEN_REPOSITORY_URL,
+     * the alarms' address from ALARM_EMAIL.
      *
      * @param env the environment variables (System.getenv() in infra/deploy)
      */
@@ -91,8 +109,10 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         CustomDomain custom = domain == null || domain.isBlank() ? null
                 : new CustomDomain(domain.strip(), String.valueOf(env.getOrDefault("HOSTED_ZONE_ID", "")).strip());
         String maven = env.get("MAVEN_REPOSITORY_URL");
+        String alarms = env.get("ALARM_EMAIL");
         return new DeliverySettings(SERVICE, repository, branch, Stage.fromSetting(env.get("ENVIRONMENTS")), custom,
-                maven == null || maven.isBlank() ? null : new MavenRepository(maven.strip()));
+                maven == null || maven.isBlank() ? null : new MavenRepository(maven.strip()),
+                alarms == null || alarms.isBlank() ? null : alarms.strip());
     }
 
     /** The branch checked out in {@code dir}; if there is none, why not and what to do, as the exception's message. */

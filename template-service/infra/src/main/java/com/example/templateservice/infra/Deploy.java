@@ -290,7 +290,8 @@ public final class Deploy {
                         request.connectionArn(pipeline.get("ConnectionArn"))).connection().connectionStatusAsString());
             }
             for (Stage stage : settings.stages()) {
-                String url = stacks.outputs(settings.environmentStack(stage)).get("ServiceUrl");
+                Map<String, String> outputs = stacks.outputs(settings.environmentStack(stage));
+                String url = outputs.get("ServiceUrl");
                 if (url == null) {
                     continue;
                 }
@@ -300,6 +301,9 @@ public final class Deploy {
                         : "health " + found.get(0).healthAsString() + ", version "
                                 + Optional.ofNullable(found.get(0).versionLabel()).orElse("none yet (the sample page)");
                 out.printf("  %-40s %s  %s%n", stage.name(), url, health);
+                if (outputs.containsKey("DashboardUrl")) {
+                    out.printf("  %-40s %s%n", "", "dashboard " + outputs.get("DashboardUrl"));
+                }
             }
         }
     }

@@ -320,6 +320,16 @@ public class EnvironmentStack extends Stack {
                 .value(url)
                 .exportName(settings.urlExport(stage))
                 .build();
+        Alarms alarms = new Alarms(this, "Alarms", settings, stage, front.loadBalancer(), mysql, queue.metrics(),
+                settings.resourceName(stage));
+        CfnOutput.Builder.create(this, "DashboardUrl")
+                .description("The environment's CloudWatch dashboard")
+                .value(alarms.dashboardUrl())
+                .build();
+        CfnOutput.Builder.create(this, "AlarmTopic")
+                .description("Every alarm of the environment, and its recovery, is published here")
+                .value(alarms.topic().getTopicArn())
+                .build();
         CfnOutput.Builder.create(this, "TokenUrl")
                 .description("Where a caller trades its client id and secret for an access token")
                 .value(issuer.tokenUrl())
@@ -506,7 +516,8 @@ public class EnvironmentStack extends Stack {
     }
 
     /** Where the service finds its queue store, and the resource the environment waits for. */
-    private record QueueEndpoint(String url, boolean cluster, String username, CfnResource store) {
+    private record QueueEndpoint(String url, boolean cluster, String username, CfnResource store,
+                                 Alarms.QueueStoreMetrics metrics) {
     }
 
     /**
@@ -540,7 +551,9 @@ public class EnvironmentStack extends Stack {
                 suppress("AwsSolutions-AEC5", "The port is reachable only from the service's security group;"
                         + " another number would hide nothing.")));
         return new QueueEndpoint(Fn.join("", List.of("rediss://", valkey.getAttrPrimaryEndPointAddress(), ":",
-                valkey.getAttrPrimaryEndPointPort())), false, null, valkey);
+                valkey.getAttrPrimaryEndPointPort())), false, null, valkey,
+                // The one node of the replication group, by the name ElastiCache gives it.
+                new Alarms.QueueStoreMetrics("AWS/ElastiCache", Map.of("CacheClusterId", valkey.getRef() + "-001"), true));
     }
 
     /**
@@ -588,7 +601,9 @@ public class EnvironmentStack extends Stack {
                 .build();
         memorydb.getNode().addDependency(acl, storeSubnets);
         return new QueueEndpoint(Fn.join("", List.of("rediss://", memorydb.getAttrClusterEndpointAddress(), ":",
-                memorydb.getAttrClusterEndpointPort().toString())), true, user.getUserName(), memorydb);
+                memorydb.getAttrClusterEndpointPort().toString())), true, user.getUserName(), memorydb,
+                // MemoryDB never evicts (noeviction): a full store refuses writes, which the memory alarm sees first.
+                new Alarms.QueueStoreMetrics("AWS/MemoryDB", Map.of("ClusterName", memorydb.getClusterName()), false));
     }
 
     /**

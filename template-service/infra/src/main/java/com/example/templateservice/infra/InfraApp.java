@@ -1,5 +1,6 @@
 package com.example.templateservice.infra;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.BootstraplessSynthesizer;
@@ -27,6 +28,9 @@ import java.util.Map;
  * to the directory in CDK_OUTDIR when it is set, as {@code cdk synth -o DIR} sets it.
  */
 public final class InfraApp {
+
+    /** Jackson, which the CDK's own runtime (jsii) brings, reads and writes JSON without indentation. */
+    private static final ObjectMapper COMPACT = new ObjectMapper();
 
     private final App app;
     private final PipelineStack pipeline;
@@ -79,8 +83,10 @@ public final class InfraApp {
         stacks.add(pipeline);
         for (Stack stack : stacks) {
             try {
-                templates.put(stack.getStackName(),
-                        Files.readString(Path.of(assembly.getStackByName(stack.getStackName()).getTemplateFullPath())));
+                // Sent without the indentation the CDK writes: CloudFormation takes 51,200 characters of
+                // template body at most (without an S3 bucket to stage it in, which needs a bootstrap).
+                templates.put(stack.getStackName(), COMPACT.writeValueAsString(COMPACT.readTree(
+                        Files.readString(Path.of(assembly.getStackByName(stack.getStackName()).getTemplateFullPath())))));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -191,8 +191,11 @@ class DeployTest {
     }
 
     @Test
-    void statusSaysWhatIsDeployedWithEachEnvironmentsUrlHealthAndVersion() {
+    void statusSaysWhatIsDeployedWithEachEnvironmentsUrlHealthVersionAndDashboard() {
         Result before = run("status");
+        String dashboard = "https://" + FakeAws.REGION + ".console.aws.amazon.com/cloudwatch/home?region=" + FakeAws.REGION
+                + "#dashboards:name=" + SETTINGS.resourceName(Stage.PRODUCTION);
+        aws.outputs.put(PRODUCTION, Map.of("ServiceUrl", PRODUCTION_URL, "DashboardUrl", dashboard));
         run("up");
         aws.beanstalk.put(SETTINGS.resourceName(Stage.STAGING), new String[] {"Green", "code-pipeline-1701-abc123"});
         aws.beanstalk.put(SETTINGS.resourceName(Stage.PRODUCTION), new String[] {"Red", "code-pipeline-1700-fed987"});
@@ -207,6 +210,7 @@ class DeployTest {
                 " +staging +\\Q" + STAGING_URL + "\\E +health Green, version code-pipeline-1701-abc123")), after.output());
         assertTrue(after.output().lines().anyMatch(line -> line.matches(
                 " +production +\\Q" + PRODUCTION_URL + "\\E +health Red, version code-pipeline-1700-fed987")), after.output());
+        assertTrue(after.output().lines().anyMatch(line -> line.matches(" +dashboard \\Q" + dashboard + "\\E")), after.output());
     }
 
     @Test

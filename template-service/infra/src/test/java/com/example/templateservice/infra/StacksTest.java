@@ -497,6 +497,67 @@ class StacksTest {
     }
 
     @Test
+    void everyAlarmOfEachEnvironmentNotifiesItsOwnTopicWhenItGoesOffAndWhenItRecoversAndTheDashboardShowsThem() {
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template template = stage == Stage.STAGING ? staging : environment;
+            assertEveryAlarmNotifiesTheTopic(template);
+            List<String> names = template.findResources("AWS::CloudWatch::Alarm").values().stream()
+                    .map(alarm -> String.valueOf(((Map<?, ?>) alarm.get("Properties")).get("AlarmName"))).sorted().toList();
+            List<String> expected = new ArrayList<>(List.of("DatabaseConnections", "DatabaseCpu", "DatabaseStorage",
+                    "ErrorRate", "QueueMemory", "SlowAnswers", "Unhealthy"));
+            if (stage == Stage.STAGING) {
+                expected.add("QueueEvictions"); // ElastiCache evicts; MemoryDB refuses writes instead
+            }
+            assertEquals(expected.stream().map(name -> SETTINGS.resourceName(stage) + "-" + name).sorted().toList(), names);
+            // The topic is encrypted with a key that CloudWatch may use (the AWS-managed one would drop alarms).
+            template.hasResourceProperties("AWS::SNS::Topic", Match.objectLike(Map.of(
+                    "TopicName", SETTINGS.resourceName(stage) + "-alarms", "KmsMasterKeyId", Match.anyValue())));
+            template.hasResourceProperties("AWS::KMS::Key", Match.objectLike(Map.of("KeyPolicy", Match.objectLike(Map.of(
+                    "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                            "Principal", Map.of("Service", "cloudwatch.amazonaws.com"),
+                            "Action", List.of("kms:Decrypt", "kms:GenerateDataKey*"))))))))));
+            template.resourceCountIs("AWS::SNS::Subscription", 0);
+            template.hasResourceProperties("AWS::CloudWatch::Dashboard", Match.objectLike(Map.of(
+                    "DashboardName", SETTINGS.resourceName(stage))));
+            template.hasOutput("DashboardUrl", Match.anyValue());
+        }
+        // The queue store's figures are its own: ElastiCache's node in staging, MemoryDB's cluster in production.
+        staging.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "AWS/ElastiCache", "MetricName", "Evictions")));
+        environment.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "AWS/MemoryDB", "MetricName", "DatabaseMemoryUsagePercentage",
+                "Dimensions", List.of(Map.of("Name", "ClusterName", "Value", SETTINGS.resourceName(Stage.PRODUCTION))))));
+    }
+
+    @Test
+    void withAlarmEmailEachEnvironmentsTopicMailsIt() throws IOException {
+        InfraApp app = checkedApp(SETTINGS.withAlarmEmail("oncall@acme.example"));
+
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template.fromStack(app.environment(stage)).hasResourceProperties("AWS::SNS::Subscription", Map.of(
+                    "Protocol", "email", "Endpoint", "oncall@acme.example", "TopicArn", Match.anyValue()));
+        }
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                () -> SETTINGS.withAlarmEmail("oncall at acme"));
+        assertEquals("ALARM_EMAIL is 'oncall at acme': set it to one e-mail address (name@example.com), or leave it unset.",
+                wrong.getMessage());
+    }
+
+    @Test
+    void anAlarmThatNotifiesNobodyFailsTheChecks() throws IOException {
+        InfraApp broken = checkedApp(SETTINGS);
+        software.amazon.awscdk.services.cloudwatch.Alarm.Builder.create(broken.environment(Stage.PRODUCTION), "Silent")
+                .metric(software.amazon.awscdk.services.cloudwatch.Metric.Builder.create()
+                        .namespace("AWS/RDS").metricName("ReadLatency").build())
+                .threshold(1).evaluationPeriods(1).build();
+
+        Template template = Template.fromStack(broken.environment(Stage.PRODUCTION));
+
+        AssertionError failure = assertThrows(AssertionError.class, () -> assertEveryAlarmNotifiesTheTopic(template));
+        assertTrue(failure.getMessage().contains("Silent"), failure.getMessage());
+    }
+
+    @Test
     void cdkNagFindsNothingUnsuppressed() throws IOException {
         InfraApp app = checkedApp(SETTINGS);
 
@@ -533,6 +594,20 @@ class StacksTest {
         assertEquals(true, store.get("TLSEnabled"), "MemoryDB without TLS: " + store);
         assertTrue(!"open-access".equals(store.get("ACLName")), "MemoryDB open to anyone in the VPC: " + store);
         template.hasResourceProperties("AWS::RDS::DBInstance", Match.objectLike(Map.of("MultiAZ", true)));
+    }
+
+    /** Every alarm of the stack tells the environment's topic when it goes off and when it recovers. */
+    private static void assertEveryAlarmNotifiesTheTopic(Template template) {
+        Map<String, Map<String, Object>> topics = template.findResources("AWS::SNS::Topic");
+        assertEquals(1, topics.size(), "not one alarm topic: " + topics.keySet());
+        List<Object> topic = List.of(Map.of("Ref", topics.keySet().iterator().next()));
+        Map<String, Map<String, Object>> alarms = template.findResources("AWS::CloudWatch::Alarm");
+        assertTrue(!alarms.isEmpty(), "no alarm");
+        alarms.forEach((id, alarm) -> {
+            Map<?, ?> properties = (Map<?, ?>) alarm.get("Properties");
+            assertEquals(topic, properties.get("AlarmActions"), id + " does not notify the topic when it goes off");
+            assertEquals(topic, properties.get("OKActions"), id + " does not notify the topic when it recovers");
+        });
     }
 
     /** The environment's option settings of one namespace, by name. */
