@@ -7,7 +7,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -25,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import static com.example.archetypes.runtime.jobs.QueueRedis.await;
 
 /**
- * The job queue in Redis. Keys, all under {@code app.jobs.key-prefix}:
+ * The job queue in Redis. Keys, all under {@code <prefix>}, which is {@code app.jobs.key-prefix} in
+ * braces (a hash tag: every key in one slot of a Redis Cluster):
  * <ul>
  *   <li>{@code <prefix>:job:<id>}: a hash with the job's record; it expires {@code retention} after
  *       the job ended (DONE or FAILED), never before;</li>
@@ -56,7 +57,7 @@ class JobQueue {
         this.redis = redis;
         this.json = json;
         this.settings = settings;
-        this.stream = settings.keyPrefix() + ":jobs";
+        this.stream = settings.keyTag() + ":jobs";
         this.retries = stream + ":retry";
         this.deadLetters = stream + ":dead";
     }
@@ -94,7 +95,7 @@ class JobQueue {
         String id = UUID.randomUUID().toString();
         String[] keys = idempotencyKey == null
                 ? new String[] {recordKey(id), stream}
-                : new String[] {recordKey(id), stream, settings.keyPrefix() + ":idempotency:" + idempotencyKey};
+                : new String[] {recordKey(id), stream, settings.keyTag() + ":idempotency:" + idempotencyKey};
         return redis.<String>eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, keys,
                         id, type, toJson(payload), ttlSeconds())
                 .thenCompose(queuedId -> queuedId.equals(id)
@@ -125,7 +126,7 @@ class JobQueue {
      * The wait blocks the connection, so the caller passes one of its own.
      */
     @SuppressWarnings("unchecked") // Lettuce takes the stream offsets as generic varargs
-    List<Delivery> read(RedisCommands<String, String> blockingConnection, String consumer, int count) {
+    List<Delivery> read(RedisClusterCommands<String, String> blockingConnection, String consumer, int count) {
         return deliveries(blockingConnection.xreadgroup(Consumer.from(GROUP, consumer),
                 XReadArgs.Builder.block(settings.pollTimeout()).count(count),
                 XReadArgs.StreamOffset.lastConsumed(stream)));
@@ -250,7 +251,7 @@ class JobQueue {
     }
 
     private String recordKey(String id) {
-        return settings.keyPrefix() + ":job:" + id;
+        return settings.keyTag() + ":job:" + id;
     }
 
     private String ttlSeconds() {

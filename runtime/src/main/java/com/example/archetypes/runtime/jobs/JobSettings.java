@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 
 import java.time.Duration;
@@ -14,8 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * generated service maps each one to an environment variable in its application.yml; see the
  * library's README).
  *
- * @param keyPrefix            what every Redis key of this service starts with (generated services
- *                             set their own name); two services sharing a Redis need two prefixes
+ * @param keyPrefix            names this service's Redis keys (generated services set their own
+ *                             name); two services sharing a Redis need two prefixes. Every key
+ *                             starts with it in braces ({@link #keyTag}), so it may not hold braces
  * @param maxAttempts          runs of a job before it goes to the dead-letter stream
  * @param retryBackoff         wait before the first retry; it doubles on each later one
  * @param maxRetryBackoff      the longest wait between two runs
@@ -34,7 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @ConfigurationProperties("app.jobs")
 record JobSettings(
-        @Bindable(defaultValue = "jobs") @NotBlank String keyPrefix,
+        @Bindable(defaultValue = "jobs") @NotBlank
+        @Pattern(regexp = "[^{}]+", message = "must not contain '{' or '}': the library puts it in braces itself")
+        String keyPrefix,
         @Bindable(defaultValue = "5") @Positive int maxAttempts,
         @Bindable(defaultValue = "2s") @NotNull Duration retryBackoff,
         @Bindable(defaultValue = "10m") @NotNull Duration maxRetryBackoff,
@@ -45,6 +49,15 @@ record JobSettings(
         @Bindable(defaultValue = "20s") @NotNull Duration shutdownTimeout,
         @Bindable(defaultValue = "10000") @Positive long deadLetterMaxLength,
         @Bindable(defaultValue = "1m") @NotNull Duration reportInterval) {
+
+    /**
+     * What every Redis key of this service starts with: the prefix as a Redis Cluster hash tag,
+     * {@code {prefix}}, so that all of them are in one hash slot, as the queue's scripts need on a
+     * cluster (a script may touch only keys of one slot).
+     */
+    String keyTag() {
+        return "{" + keyPrefix + "}";
+    }
 
     /**
      * The wait before the run after {@code attempt} failed: retryBackoff doubled per attempt, at most

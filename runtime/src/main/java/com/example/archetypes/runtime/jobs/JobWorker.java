@@ -2,7 +2,6 @@ package com.example.archetypes.runtime.jobs;
 
 import com.example.archetypes.runtime.WorkerRole;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
@@ -129,7 +128,7 @@ class JobWorker {
     // --- reading jobs ------------------------------------------------------------------------------
 
     private void readLoop() {
-        StatefulRedisConnection<String, String> connection = null;
+        QueueRedis.BlockingConnection connection = null;
         while (running) {
             try {
                 int free = awaitRoom();
@@ -140,7 +139,7 @@ class JobWorker {
                     connection = redis.connectForBlockingReads();
                     queue.createConsumerGroup();
                 }
-                for (JobQueue.Delivery delivery : queue.read(connection.sync(), name, free)) {
+                for (JobQueue.Delivery delivery : queue.read(connection.commands(), name, free)) {
                     dispatch(delivery);
                 }
                 lastReadNanos = System.nanoTime();

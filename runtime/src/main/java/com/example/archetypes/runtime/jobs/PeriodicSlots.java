@@ -21,7 +21,7 @@ class PeriodicSlots {
 
     PeriodicSlots(QueueRedis redis, JobSettings settings) {
         this.redis = redis;
-        this.keyPrefix = settings.keyPrefix() + ":periodic:";
+        this.keyPrefix = settings.keyTag() + ":periodic:";
     }
 
     /** The number of the current interval for the first worker to ask in it, empty for every later one. */

@@ -4,6 +4,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
@@ -63,10 +65,39 @@ class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, BeanD
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.builder().timeoutSource(new CommandTimeout(timeout, pollTimeout)).build())
+                .socketOptions(socketOptions())
+                .timeoutOptions(timeoutOptions())
                 .build());
         return client;
+    }
+
+    /**
+     * The same behaviour for a Redis Cluster's client, which also follows the cluster's layout: it
+     * reloads it at once when a node cannot be reached three times running, or answers MOVED or ASK
+     * (a failover, a resharding), and every 10 s in any case, so that after a master's replica has
+     * taken over, commands go to the new master within about a second of the promotion.
+     */
+    ClusterClientOptions clusterOptions() {
+        return ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(socketOptions())
+                .timeoutOptions(timeoutOptions())
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .refreshTriggersReconnectAttempts(3)
+                        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                        .enablePeriodicRefresh(Duration.ofSeconds(10))
+                        .build())
+                .build();
+    }
+
+    private SocketOptions socketOptions() {
+        return SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
+    }
+
+    private TimeoutOptions timeoutOptions() {
+        return TimeoutOptions.builder().timeoutSource(new CommandTimeout(timeout, pollTimeout)).build();
     }
 
     @Override

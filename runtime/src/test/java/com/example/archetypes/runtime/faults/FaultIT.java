@@ -155,7 +155,7 @@ class FaultIT {
                 Await.until("every accepted job is DONE", Duration.ofSeconds(60),
                         () -> inspect.countStatus(accepted, "DONE") == accepted.size());
                 long queuedBehindTheirBack = duringOutage.stream()
-                        .filter(answer -> inspect.exists(env.get("REDIS_KEY_PREFIX") + ":idempotency:" + answer.key())).count();
+                        .filter(answer -> inspect.exists("{" + env.get("REDIS_KEY_PREFIX") + "}:idempotency:" + answer.key())).count();
                 System.out.printf("FaultIT: Redis killed for 4 s: %d requests, %d accepted and all DONE, %d refused during the"
                                 + " outage (worst %d ms), %d of those queued later; /health %s; API resumed %d ms after Redis%n",
                         load.answers.size(), accepted.size(), duringOutage.size(), worst, queuedBehindTheirBack, healthSeen,
@@ -275,7 +275,7 @@ class FaultIT {
         clients.shutdown();
         assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS), "clients still running");
         try (Redis inspect = new Redis(services.redisUrl())) {
-            long kept = accepted.stream().filter(id -> inspect.exists(env.get("REDIS_KEY_PREFIX") + ":job:" + id)).count();
+            long kept = accepted.stream().filter(id -> inspect.exists("{" + env.get("REDIS_KEY_PREFIX") + "}:job:" + id)).count();
             System.out.printf("FaultIT: SIGTERM under load: %d answered 202, %d other, %d of the accepted jobs in Redis; exit %d after %d ms%n",
                     accepted.size(), other.get(), kept, code, stop.toMillis());
 
@@ -413,7 +413,7 @@ class FaultIT {
         private final RedisClient client;
         private final StatefulRedisConnection<String, String> connection;
         private final RedisCommands<String, String> redis;
-        private final String prefix = services.keyPrefix();
+        private final String prefix = "{" + services.keyPrefix() + "}";
 
         Redis(String url) {
             client = RedisClient.create(url);

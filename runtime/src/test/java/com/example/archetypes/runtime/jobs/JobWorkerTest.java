@@ -107,7 +107,7 @@ class JobWorkerTest extends ServiceTest {
     void aRecordWhosePayloadIsNotJsonFailsItsJobAndTheWorkerGoesOn() {
         // As a record written by another version of the service during a rolling deploy might be.
         String id = UUID.randomUUID().toString();
-        redis.sync().hset(services.keyPrefix() + ":job:" + id,
+        redis.sync().hset(services.key("job:" + id),
                 Map.of("id", id, "type", "greet", "payload", "<name>Ada</name>", "status", "QUEUED", "attempts", "0"));
         redis.sync().xadd(stream(), "job", id);
 
@@ -122,14 +122,14 @@ class JobWorkerTest extends ServiceTest {
         String id = submit(http, "greet", "{\"name\": \"Grace\"}");
         awaitStatus(http, id, "DONE", WITHIN);
 
-        long ttl = redis.sync().ttl(services.keyPrefix() + ":job:" + id);
+        long ttl = redis.sync().ttl(services.key("job:" + id));
 
         assertTrue(ttl > 3500 && ttl <= 3600, "app.jobs.retention is 1h in application-test.yml, TTL was " + ttl);
     }
 
     @Test
     void theQueueReportRunsOnItsSchedule() {
-        String slot = services.keyPrefix() + ":periodic:queue-report";
+        String slot = services.key("periodic:queue-report");
 
         Await.until("the queue report has claimed an interval", WITHIN, () -> redis.sync().exists(slot) == 1);
     }
@@ -147,6 +147,6 @@ class JobWorkerTest extends ServiceTest {
     }
 
     private String stream() {
-        return services.keyPrefix() + ":jobs";
+        return services.key("jobs");
     }
 }

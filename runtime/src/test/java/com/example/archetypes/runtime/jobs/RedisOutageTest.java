@@ -127,7 +127,7 @@ class RedisOutageTest extends ServiceTest {
     }
 
     private long countJobsNamed(String name) {
-        return direct.sync().keys(services.keyPrefix() + ":job:*").stream()
+        return direct.sync().keys(services.key("job:*")).stream()
                 .filter(key -> String.valueOf(direct.sync().hget(key, "payload")).contains("\"" + name + "\""))
                 .count();
     }

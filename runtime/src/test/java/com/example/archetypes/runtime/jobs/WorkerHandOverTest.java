@@ -184,6 +184,6 @@ class WorkerHandOverTest extends ServiceTest {
     }
 
     private String stream() {
-        return services.keyPrefix() + ":jobs";
+        return services.key("jobs");
     }
 }

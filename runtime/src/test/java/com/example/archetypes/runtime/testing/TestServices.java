@@ -88,6 +88,11 @@ public final class TestServices implements AutoCloseable {
         return keyPrefix;
     }
 
+    /** The Redis key {@code rest} of this prefix: the library puts the prefix in braces (a hash tag). */
+    public String key(String rest) {
+        return "{" + keyPrefix + "}:" + rest;
+    }
+
     public String database() {
         return database;
     }
@@ -100,7 +105,7 @@ public final class TestServices implements AutoCloseable {
         }
         RedisClient client = RedisClient.create(redisUrl);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            List<String> keys = ScanIterator.scan(connection.sync(), ScanArgs.Builder.matches(keyPrefix + ":*")).stream().toList();
+            List<String> keys = ScanIterator.scan(connection.sync(), ScanArgs.Builder.matches(key("*"))).stream().toList();
             if (!keys.isEmpty()) {
                 connection.sync().del(keys.toArray(String[]::new));
             }
