@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>a lost connection is retried every 100 ms to 1 s, so work resumes within about a second of
  *       Redis coming back.</li>
  * </ul>
- * It also gives the connection Redis's password (AUTH token) from {@code REDIS_PASSWORD}, when set, so
+ * It also gives the connection Redis's password (AUTH token) from {@code REDIS_PASSWORD}, when set, and
+ * the user it belongs to from {@code REDIS_USERNAME} (an ACL user, as MemoryDB requires), so
  * that the secret need not be written into REDIS_URL; and it shuts down the client's resources (event
  * loops, timers) with the client, which micronaut-redis 6.9 leaves running: it builds them itself and
  * hands them to the client, which then does not own them.
@@ -45,13 +46,16 @@ class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, BeanD
     private final Duration timeout;
     private final Duration pollTimeout;
     private final AbstractRedisConfiguration configuration;
+    private final String username;
     private final String password;
 
     RedisClientOptions(@Value("${redis.timeout:2s}") Duration timeout, JobSettings settings,
-                       AbstractRedisConfiguration configuration, @Value("${app.redis-password:}") String password) {
+                       AbstractRedisConfiguration configuration, @Value("${app.redis-username:}") String username,
+                       @Value("${app.redis-password:}") String password) {
         this.timeout = timeout;
         this.pollTimeout = settings.pollTimeout();
         this.configuration = configuration;
+        this.username = username;
         this.password = password;
     }
 
@@ -59,8 +63,14 @@ class RedisClientOptions implements BeanCreatedEventListener<RedisClient>, BeanD
     public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
         RedisClient client = event.getBean();
         if (!password.isEmpty()) {
-            // The client connects with this very RedisURI object, so the password reaches every connection.
-            configuration.getUri().ifPresent(uri -> uri.setPassword(password.toCharArray()));
+            // The client connects with this very RedisURI object, so the password reaches every connection;
+            // with a user too (an ACL user, as MemoryDB has), AUTH names both.
+            configuration.getUri().ifPresent(uri -> {
+                if (!username.isEmpty()) {
+                    uri.setUsername(username);
+                }
+                uri.setPassword(password.toCharArray());
+            });
         }
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
