@@ -392,10 +392,18 @@ class FaultIT {
         return new Posted(List.copyOf(ids));
     }
 
-    /** A caller's token with both job scopes, from the test's issuer, which every process trusts. */
+    /**
+     * A caller's token with both job scopes, from the test's issuer, which every process trusts: made
+     * once, so that signing does not take the load tests' client time.
+     */
     private String token() {
-        return services.issuer().token("fault-test", "jobs:write jobs:read");
+        if (token == null) {
+            token = services.issuer().token("fault-test", "jobs:write jobs:read");
+        }
+        return token;
     }
+
+    private volatile String token;
 
     HttpRequest jobRequest(ServiceProcess web, String name, String idempotencyKey) {
         HttpRequest.Builder request = HttpRequest.newBuilder(web.uri("/jobs")).timeout(Duration.ofSeconds(30))
