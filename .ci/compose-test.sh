@@ -101,6 +101,8 @@ standin_compose
 standin_compose_services "$dir"
 write_override
 cd "$dir"
+# The README's first step for compose: the laptop issuer whose keys compose.yaml mounts.
+use_dev_tokens "$dir"
 
 say "The runtime library, for the image build"
 serve_runtime_library "$work"
@@ -122,11 +124,11 @@ await_job "$web_url" "$job" DONE 60
 pass "a job posted to web was done by the worker service"
 
 say "deploy/smoke-test.sh, the pipeline's smoke test of staging, against this stack"
-"$dir/deploy/smoke-test.sh" "$web_url" >"$work/smoke.log" 2>&1 \
+SMOKE_TOKEN="$JOB_TOKEN" "$dir/deploy/smoke-test.sh" "$web_url" >"$work/smoke.log" 2>&1 \
   || { indent <"$work/smoke.log" >&2; die "the smoke test failed against a working stack"; }
 pass "it passes against the working stack ($(tail -n 1 "$work/smoke.log"))"
 project_compose stop worker >/dev/null 2>&1
-if SMOKE_JOB_SECONDS=10 "$dir/deploy/smoke-test.sh" "$web_url" >"$work/smoke-no-worker.log" 2>&1; then
+if SMOKE_TOKEN="$JOB_TOKEN" SMOKE_JOB_SECONDS=10 "$dir/deploy/smoke-test.sh" "$web_url" >"$work/smoke-no-worker.log" 2>&1; then
   indent <"$work/smoke-no-worker.log" >&2
   die "the smoke test passed with the worker stopped"
 fi
@@ -186,8 +188,11 @@ DB_USER=${DB_USER:-root}
 DB_PASSWORD=${DB_PASSWORD:-}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 REDIS_KEY_PREFIX=$project
+AUTH_ISSUER=$DEV_AUTH_ISSUER
+AUTH_JWKS_URL=file:/dev-auth/jwks.json
+AUTH_AUDIENCES=$DEV_AUTH_AUDIENCES
 EOF
-printf 'services:\n  web: {network_mode: host, ports: !reset [], environment: {PORT: "%s"}}\n  worker: {network_mode: host, environment: {PORT: "%s"}}\n' \
+printf 'services:\n  web: {network_mode: host, ports: !reset [], environment: {PORT: "%s"}, volumes: ["'"$DEV_AUTH_JWKS_FILE"':/dev-auth/jwks.json:ro"]}\n  worker: {network_mode: host, environment: {PORT: "%s"}}\n' \
   "$web_port" "$worker_port" >"$work/bundle-host-network.yaml"
 cd "$work/bundle"
 bundle_compose up -d >"$work/bundle-up.log" 2>&1 || { tail -n 20 "$work/bundle-up.log" | indent >&2; die "the bundle did not start"; }

@@ -47,6 +47,8 @@ run_app() {
     -e PORT="$port" -e DB_HOST="${DB_HOST:-127.0.0.1}" -e DB_PORT="${DB_PORT:-3306}" -e DB_NAME="$database" \
     -e DB_USER="${DB_USER:-root}" -e DB_PASSWORD="${DB_PASSWORD:-}" -e REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
     -e REDIS_KEY_PREFIX="$key_prefix" -e JOBS_VISIBILITY_TIMEOUT=3s -e JOBS_POLL_TIMEOUT=500ms \
+    -e AUTH_ISSUER="$DEV_AUTH_ISSUER" -e AUTH_JWKS_URL=file:/dev-auth/jwks.json -e AUTH_AUDIENCES="$DEV_AUTH_AUDIENCES" \
+    -v "$DEV_AUTH_JWKS_FILE:/dev-auth/jwks.json:ro" \
     "$@" "$image" "$role" >/dev/null
 }
 
@@ -238,6 +240,7 @@ web_stops_cleanly_with_a_request_in_flight() {
   local body inflight start stop_time code
   body=$(jq -cn --arg name "$(head -c 8000 /dev/zero | tr '\0' a)" '{type: "greet", payload: {name: $name}}')
   curl -sS -o /dev/null -w '%{http_code}' --limit-rate 2k -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $JOB_TOKEN" \
     --data-binary "$body" "$web_url/jobs" >"$work/inflight" 2>&1 &
   inflight=$!
   sleep 1
@@ -278,6 +281,7 @@ test_service() {
     die "$dir needs a Dockerfile, a compose.yaml and an executable docker-entrypoint.sh"
   fi
   standin_base_images "$dir"
+  use_dev_tokens "$dir"
 
   static_checks
   cold_build

@@ -96,14 +96,27 @@ http_ok() { curl -fsS -o /dev/null --max-time 10 "$1" 2>/dev/null; }
 # visits HTML: the visit count the home page shows.
 visits() { sed -n 's/.*id="visits">\([0-9]*\)<.*/\1/p'; }
 
-# post_job BASE_URL NAME: posts a greet job and prints its id.
+# use_dev_tokens SERVICE_DIR: makes the service's laptop issuer (dev-auth/make-dev-keys.sh), sets
+# DEV_AUTH_ISSUER, DEV_AUTH_JWKS_FILE and DEV_AUTH_AUDIENCES from it, and JOB_TOKEN, the token the job
+# calls below send.
+use_dev_tokens() {
+  local settings
+  settings=$("$1/dev-auth/make-dev-keys.sh" 2>/dev/null) || die "$1/dev-auth/make-dev-keys.sh failed"
+  DEV_AUTH_ISSUER=$(echo "$settings" | sed -n 's/^export AUTH_ISSUER=//p')
+  DEV_AUTH_JWKS_FILE=$(echo "$settings" | sed -n 's/^export AUTH_JWKS_URL=file://p')
+  DEV_AUTH_AUDIENCES=$(echo "$settings" | sed -n 's/^export AUTH_AUDIENCES=//p')
+  JOB_TOKEN=$("$1/dev-auth/token.sh") || die "$1/dev-auth/token.sh failed"
+  export DEV_AUTH_ISSUER DEV_AUTH_JWKS_FILE DEV_AUTH_AUDIENCES JOB_TOKEN
+}
+
+# post_job BASE_URL NAME: posts a greet job, with JOB_TOKEN, and prints its id.
 post_job() {
-  curl -fsS -X POST -H 'Content-Type: application/json' \
+  curl -fsS -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer ${JOB_TOKEN:?run use_dev_tokens first}" \
     -d "$(jq -cn --arg name "$2" '{type: "greet", payload: {name: $name}}')" "$1/jobs" | jq -r .id
 }
 
 # job_status BASE_URL ID: the job's status.
-job_status() { curl -fsS "$1/jobs/$2" | jq -r .status; }
+job_status() { curl -fsS -H "Authorization: Bearer ${JOB_TOKEN:?run use_dev_tokens first}" "$1/jobs/$2" | jq -r .status; }
 
 # await_job BASE_URL ID STATUS SECONDS: waits until the job has STATUS; dies otherwise.
 await_job() {

@@ -309,8 +309,10 @@ if [ -d "$service" ]; then
   database=first_steps_$$
   key_prefix=first-steps-$$
   base=http://127.0.0.1:$port
-  (cd "$steps" && PORT=$port DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=$database REDIS_KEY_PREFIX=$key_prefix \
-    JOBS_POLL_TIMEOUT=500ms exec setsid ./mvnw -B -ntp "${private_repository_args[@]}" mn:run) >"$logs/mn-run.log" 2>&1 &
+  # The README's steps: the laptop token issuer, its settings in the environment of mn:run.
+  use_dev_tokens "$steps"
+  (cd "$steps" && eval "$(dev-auth/make-dev-keys.sh)" && PORT=$port DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=$database \
+    REDIS_KEY_PREFIX=$key_prefix JOBS_POLL_TIMEOUT=500ms exec setsid ./mvnw -B -ntp "${private_repository_args[@]}" mn:run) >"$logs/mn-run.log" 2>&1 &
   run_pid=$!
   stop_run() {
     kill -TERM -- "-$run_pid" 2>/dev/null || true
@@ -334,8 +336,8 @@ if [ -d "$service" ]; then
   greeting_is() {
     local id
     id=$(post_job "$base" Ada 2>/dev/null) || return 1
-    until_true 10 sh -c "curl -fsS '$base/jobs/$id' | grep -q '\"status\":\"DONE\"'" || return 1
-    curl -fsS "$base/jobs/$id" | grep -q -F "\"greeting\":\"$1\""
+    until_true 10 sh -c "curl -fsS -H 'Authorization: Bearer $JOB_TOKEN' '$base/jobs/$id' | grep -q '\"status\":\"DONE\"'" || return 1
+    curl -fsS -H "Authorization: Bearer $JOB_TOKEN" "$base/jobs/$id" | grep -q -F "\"greeting\":\"$1\""
   }
   # change_is_live WHAT CHECK...: passes when CHECK succeeds within 120 s of the change just made.
   change_is_live() {

@@ -1,6 +1,7 @@
 package com.example.archetypes.runtime;
 
 import io.micronaut.context.env.Environment;
+import io.micronaut.context.exceptions.ConfigurationException;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -14,16 +15,23 @@ import java.util.regex.Pattern;
 /**
  * Says, in one line an operator can act on, why the service could not start when the cause is its
  * environment rather than its code: a database that cannot be reached, that refuses the user, or
- * that does not exist. Anything else is left to Micronaut's report, stack trace and all.
+ * that does not exist, or authentication settings missing. Anything else is left to Micronaut's report, stack trace and all.
  */
 final class StartupFailure {
 
+    private static final String OWN_PACKAGE = StartupFailure.class.getPackageName() + ".";
     private static final Pattern MYSQL_URL = Pattern.compile("jdbc:mysql://([^:/?]+)(?::(\\d+))?/([^?]*)");
 
     private StartupFailure() {
     }
 
     static Optional<String> explain(Environment environment, Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            // Settings this library refuses (auth.AuthSettingsRejected): the message names them and the rule.
+            if (cause instanceof ConfigurationException && cause.getClass().getName().startsWith(OWN_PACKAGE)) {
+                return Optional.of(cause.getMessage());
+            }
+        }
         String url = environment.getProperty("datasources.default.url", String.class).orElse("");
         String user = environment.getProperty("datasources.default.username", String.class).orElse("");
         Matcher parts = MYSQL_URL.matcher(url);

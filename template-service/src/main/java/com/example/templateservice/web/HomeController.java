@@ -7,11 +7,15 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 
 import java.util.Map;
 
+/** The home page, open to anyone: every other route needs a bearer token unless it says so like this. */
 @WebRole
 @Controller
+@Secured(SecurityRule.IS_ANONYMOUS)
 class HomeController {
 
     private final VisitCounter visitCounter;

@@ -1,6 +1,7 @@
 package com.example.archetypes.runtime.jobs;
 
 import com.example.archetypes.runtime.WebRole;
+import com.example.archetypes.runtime.auth.AuthSettings;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -13,6 +14,8 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.http.uri.UriBuilder;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
 import jakarta.validation.Valid;
 
 import java.util.List;
@@ -24,6 +27,10 @@ import java.util.regex.Pattern;
  * {@code POST /jobs} queues a job and answers 202 with where to follow it; {@code GET /jobs/{id}}
  * shows it. Both wait on Redis without holding a thread. Errors answer application/problem+json (see
  * web.ProblemErrorResponseProcessor); while Redis is unreachable, 503 (see QueueUnavailableHandler).
+ * Callers send a bearer token (see the auth package): queueing needs the scope {@code jobs:write},
+ * reading {@code jobs:read}; a job records who queued it, and a caller reads only its own jobs unless
+ * its token grants {@code jobs:read-all}. Another caller's job answers 404, as a job that does not
+ * exist, so that ids cannot be probed.
  */
 @WebRole
 @Controller("/jobs")
@@ -46,8 +53,10 @@ class JobController {
      */
     @Post
     @Consumes(MediaType.APPLICATION_JSON)
+    @Secured(AuthSettings.WRITE_SCOPE)
     CompletableFuture<HttpResponse<Job>> submit(@Body @Valid JobRequest request,
-                                               @Header("Idempotency-Key") @Nullable String idempotencyKey) {
+                                               @Header("Idempotency-Key") @Nullable String idempotencyKey,
+                                               Authentication caller) {
         if (handlers.find(request.type()).isEmpty()) {
             throw new HttpStatusException(HttpStatus.UNPROCESSABLE_ENTITY,
                     "Unknown job type '" + request.type() + "'; known types: " + String.join(", ", handlers.types()));
@@ -62,13 +71,15 @@ class JobController {
         rejectNonFiniteNumbers("payload", request.payload());
         @SuppressWarnings("unchecked")
         Map<String, Object> payload = (Map<String, Object>) request.payload();
-        return queue.enqueue(request.type(), payload, idempotencyKey)
+        return queue.enqueue(request.type(), payload, idempotencyKey, caller.getName())
                 .thenApply(job -> HttpResponse.accepted(UriBuilder.of("/jobs").path(job.id()).build()).body(job));
     }
 
     @Get("/{id}")
-    CompletableFuture<Job> status(String id) {
-        return queue.find(id).thenApply(job -> job.orElseThrow(() -> new HttpStatusException(HttpStatus.NOT_FOUND,
+    @Secured({AuthSettings.READ_SCOPE, AuthSettings.READ_ALL_SCOPE})
+    CompletableFuture<Job> status(String id, Authentication caller) {
+        boolean readsAll = caller.getRoles().contains(AuthSettings.READ_ALL_SCOPE);
+        return queue.find(id, readsAll ? null : caller.getName()).thenApply(job -> job.orElseThrow(() -> new HttpStatusException(HttpStatus.NOT_FOUND,
                 "No job with id '" + id + "'; job records are kept for a limited time after they end")));
     }
 

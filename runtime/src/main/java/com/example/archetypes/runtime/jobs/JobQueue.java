@@ -35,7 +35,8 @@ import static com.example.archetypes.runtime.jobs.QueueRedis.await;
  *   <li>{@code <prefix>:jobs:retry}: a sorted set of jobs waiting for their next attempt, scored by
  *       when it is due;</li>
  *   <li>{@code <prefix>:jobs:dead}: the dead-letter stream of jobs that failed for good;</li>
- *   <li>{@code <prefix>:idempotency:<key>}: the job queued under a client's Idempotency-Key.</li>
+ *   <li>{@code <prefix>:idempotency:<caller>:<key>}: the job queued under a caller's Idempotency-Key
+ *       (each caller has its own keys, so that one cannot learn or take over another's job).</li>
  * </ul>
  * The web role uses {@link #enqueue} and {@link #find}, which never block a thread; the rest is the
  * worker's, called from its own threads.
@@ -90,23 +91,30 @@ class JobQueue {
     /**
      * Stores a new job's record and queues it, in one step. With an idempotency key, a second call with
      * the same key (a client retrying after a lost answer) queues nothing and answers the first job.
+     * The record keeps {@code owner}, who queued it.
      */
-    CompletableFuture<Job> enqueue(String type, Map<String, Object> payload, @Nullable String idempotencyKey) {
+    CompletableFuture<Job> enqueue(String type, Map<String, Object> payload, @Nullable String idempotencyKey,
+                                   String owner) {
         String id = UUID.randomUUID().toString();
         String[] keys = idempotencyKey == null
                 ? new String[] {recordKey(id), stream}
-                : new String[] {recordKey(id), stream, settings.keyTag() + ":idempotency:" + idempotencyKey};
+                : new String[] {recordKey(id), stream, settings.keyTag() + ":idempotency:" + owner + ":" + idempotencyKey};
         return redis.<String>eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, keys,
-                        id, type, toJson(payload), ttlSeconds())
+                        id, type, toJson(payload), ttlSeconds(), owner)
                 .thenCompose(queuedId -> queuedId.equals(id)
                         ? CompletableFuture.completedFuture(new Job(id, type, JobStatus.QUEUED, 0, null, null))
-                        : find(queuedId).thenApply(earlier -> earlier.orElse(
+                        : find(queuedId, owner).thenApply(earlier -> earlier.orElse(
                                 new Job(queuedId, type, JobStatus.QUEUED, 0, null, null))));
     }
 
-    CompletableFuture<Optional<Job>> find(String id) {
+    /**
+     * The job {@code id}, if it exists and {@code owner} queued it; any job when {@code owner} is null
+     * (a caller allowed to read them all).
+     */
+    CompletableFuture<Optional<Job>> find(String id, @Nullable String owner) {
         return redis.call(commands -> commands.hgetall(recordKey(id)).toCompletableFuture())
-                .thenApply(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(toJob(id, fields)));
+                .thenApply(fields -> fields.isEmpty() || owner != null && !owner.equals(fields.get("owner"))
+                        ? Optional.empty() : Optional.of(toJob(id, fields)));
     }
 
     // --- the worker role ---------------------------------------------------------------------------

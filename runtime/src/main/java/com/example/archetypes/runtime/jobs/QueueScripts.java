@@ -41,7 +41,8 @@ final class QueueScripts {
             """;
 
     /**
-     * KEYS: record, stream, [idempotency key]. ARGV: id, type, payload, idempotency ttl seconds.
+     * KEYS: record, stream, [idempotency key]. ARGV: id, type, payload, idempotency ttl seconds,
+     * owner (who queued it).
      * Returns the id of the job: the new one, or the one queued earlier with the same idempotency key.
      * Records of unfinished jobs do not expire; the retention starts when a job ends.
      */
@@ -52,7 +53,7 @@ final class QueueScripts {
               redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[4])
             end
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'type', ARGV[2], 'payload', ARGV[3],
-                       'status', 'QUEUED', 'attempts', 0)
+                       'status', 'QUEUED', 'attempts', 0, 'owner', ARGV[5])
             redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
             return ARGV[1]
             """);

@@ -37,8 +37,10 @@ final class Fuzz {
     /** One request: which endpoint it aims at, and how to build it for a server. */
     record Request(String endpoint, String method, String path, String contentType, String body, String header) {
 
-        HttpRequest build(ServiceProcess web) {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(web.uri(path)).timeout(Duration.ofSeconds(30));
+        /** The request, with {@code bearerToken} so that the fuzzed parts, not a missing token, are what is judged. */
+        HttpRequest build(ServiceProcess web, String bearerToken) {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(web.uri(path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + bearerToken);
             if (!contentType.isEmpty()) {
                 builder.header("Content-Type", contentType);
             }

@@ -66,7 +66,10 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** The variables that point a process at the test's Redis key prefix (and database, if it has one). */
+    /**
+     * The variables that point a process at the test's Redis key prefix (and database, if it has one),
+     * and at the test's token issuer.
+     */
     static Map<String, String> environment(Map<String, String> testProperties, String redisUrl) {
         Map<String, String> env = new HashMap<>();
         String url = testProperties.get("datasources.default.url"); // jdbc:mysql://host:port/database?...
@@ -80,6 +83,9 @@ final class ServiceProcess implements AutoCloseable {
         }
         env.put("REDIS_URL", redisUrl);
         env.put("REDIS_KEY_PREFIX", testProperties.get("app.jobs.key-prefix"));
+        env.put("AUTH_ISSUER", testProperties.get("app.auth.issuer"));
+        env.put("AUTH_JWKS_URL", testProperties.get("app.auth.jwks-url"));
+        env.put("AUTH_AUDIENCES", testProperties.get("app.auth.audiences"));
         return env;
     }
 

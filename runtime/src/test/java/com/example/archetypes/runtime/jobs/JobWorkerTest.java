@@ -105,10 +105,11 @@ class JobWorkerTest extends ServiceTest {
 
     @Test
     void aRecordWhosePayloadIsNotJsonFailsItsJobAndTheWorkerGoesOn() {
-        // As a record written by another version of the service during a rolling deploy might be.
+        // As a record written by another version of the service during a rolling deploy might be
+        // (queued by this test's caller, so that it may read it).
         String id = UUID.randomUUID().toString();
-        redis.sync().hset(services.key("job:" + id),
-                Map.of("id", id, "type", "greet", "payload", "<name>Ada</name>", "status", "QUEUED", "attempts", "0"));
+        redis.sync().hset(services.key("job:" + id), Map.of("id", id, "type", "greet",
+                "payload", "<name>Ada</name>", "status", "QUEUED", "attempts", "0", "owner", "test-caller"));
         redis.sync().xadd(stream(), "job", id);
 
         awaitFailure(id, 1, "its payload is not a JSON object");

@@ -106,7 +106,7 @@ class RedisOutageTest extends ServiceTest {
         Map<String, String> toTheProxy = Map.of("redis.uri", proxyUri(port), "redis.timeout", "1s");
         try (EmbeddedServer web = services.startServer("web", toTheProxy);
              ApplicationContext worker = services.start("worker", toTheProxy)) {
-            TestHttp webHttp = new TestHttp(web.getURI());
+            TestHttp webHttp = services.http(web.getURI());
             HttpResponse<String> refused = webHttp.postJson("/jobs", "{\"type\": \"greet\", \"payload\": {\"name\": \"x\"}}");
             assertEquals(503, refused.statusCode(), refused.body());
             assertEquals(503, webHttp.get("/health").statusCode());

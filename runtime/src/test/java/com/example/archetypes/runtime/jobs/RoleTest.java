@@ -28,7 +28,7 @@ class RoleTest {
     @Test
     void theWebRoleServesTheJobApiAndRunsNoWorker() {
         try (EmbeddedServer server = services.startServer("web", Map.of())) {
-            TestHttp http = new TestHttp(server.getURI());
+            TestHttp http = services.http(server.getURI());
             assertEquals(202, http.postJson("/jobs", "{\"type\": \"greet\", \"payload\": {}}").statusCode());
             assertEquals(200, http.get("/health").statusCode());
             assertFalse(server.getApplicationContext().containsBean(JobWorker.class));
@@ -38,7 +38,7 @@ class RoleTest {
     @Test
     void theWorkerRoleRunsTheWorkerAndServesOnlyHealth() {
         try (EmbeddedServer server = services.startServer("worker", Map.of())) {
-            TestHttp http = new TestHttp(server.getURI());
+            TestHttp http = services.http(server.getURI());
             assertEquals(404, http.postJson("/jobs", "{\"type\": \"greet\", \"payload\": {}}").statusCode());
             assertEquals(200, http.get("/health").statusCode());
             assertTrue(server.getApplicationContext().containsBean(JobWorker.class));

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The base of a test that runs the service: the class gets the service running in one process (role
  * {@code all}, unless {@link #properties()} says otherwise) against a database and a Redis key prefix
- * of its own (see {@link TestServices}), and {@link #http} to talk to it the way any client would.
+ * of its own (see {@link TestServices}), and {@link #http} to talk to it the way any client would,
+ * with a bearer token from the test issuer granting jobs:write and jobs:read.
  * A test class extends this and writes only its tests.
  */
 @MicronautTest
@@ -42,7 +43,7 @@ public abstract class ServiceTest implements TestPropertyProvider {
 
     @BeforeEach
     void connectHttp() {
-        http = new TestHttp(server.getURI());
+        http = services.http(server.getURI());
     }
 
     @AfterAll

@@ -13,16 +13,32 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** A plain JDK HTTP client for talking to the running service the way any client would. */
+/**
+ * A plain JDK HTTP client for talking to the running service the way any client would; with a
+ * bearer token, every request it builds carries it.
+ */
 public final class TestHttp {
 
     private static final JsonMapper JSON = JsonMapper.createDefault();
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final String bearerToken;
 
+    /** A client that sends no token. */
     public TestHttp(URI base) {
+        this(base, null);
+    }
+
+    /** A client that sends {@code bearerToken} (null: none) as {@code Authorization: Bearer}. */
+    public TestHttp(URI base, String bearerToken) {
         this.base = base;
+        this.bearerToken = bearerToken;
+    }
+
+    /** The same client with another token (null: none). */
+    public TestHttp withToken(String token) {
+        return new TestHttp(base, token);
     }
 
     public HttpResponse<String> get(String path) {
@@ -55,7 +71,8 @@ public final class TestHttp {
     }
 
     public HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        return bearerToken == null ? request : request.header("Authorization", "Bearer " + bearerToken);
     }
 
     /** The body as a JSON object. */

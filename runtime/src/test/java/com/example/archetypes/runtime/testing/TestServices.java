@@ -37,26 +37,39 @@ public final class TestServices implements AutoCloseable {
     private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final String database = "service_test_" + suffix;
     private final String keyPrefix = "service-test-" + suffix;
+    private final TestIssuer issuer = new TestIssuer();
     private boolean databaseCreated;
 
     /**
      * The properties that point the service at its key prefix and, for a service that has a database
-     * (the MySQL driver is on its class path), at a database of its own, created on the first call.
+     * (the MySQL driver is on its class path), at a database of its own, created on the first call;
+     * and at the test issuer ({@link #issuer()}) for its callers' tokens.
      */
     public Map<String, String> properties() {
+        Map<String, String> properties = new HashMap<>(issuer.settings());
+        properties.put("redis.uri", redisUrl);
+        properties.put("app.jobs.key-prefix", keyPrefix);
         if (!hasDatabase()) {
-            return Map.of("redis.uri", redisUrl, "app.jobs.key-prefix", keyPrefix);
+            return properties;
         }
         if (!databaseCreated) {
             execute("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
             databaseCreated = true;
         }
-        return Map.of(
-                "datasources.default.url", jdbcUrl(database),
-                "datasources.default.username", dbUser,
-                "datasources.default.password", dbPassword,
-                "redis.uri", redisUrl,
-                "app.jobs.key-prefix", keyPrefix);
+        properties.put("datasources.default.url", jdbcUrl(database));
+        properties.put("datasources.default.username", dbUser);
+        properties.put("datasources.default.password", dbPassword);
+        return properties;
+    }
+
+    /** The issuer the services started here trust: it makes their callers' tokens. */
+    public TestIssuer issuer() {
+        return issuer;
+    }
+
+    /** A client of the service at {@code base} whose requests carry a token with every job scope. */
+    public TestHttp http(java.net.URI base) {
+        return new TestHttp(base, issuer.token("test-caller", "jobs:write jobs:read"));
     }
 
     private static boolean hasDatabase() {
@@ -97,9 +110,10 @@ public final class TestServices implements AutoCloseable {
         return database;
     }
 
-    /** Drops the database and deletes every Redis key under the prefix. */
+    /** Drops the database, deletes every Redis key under the prefix and stops the issuer. */
     @Override
     public void close() {
+        issuer.close();
         if (databaseCreated) {
             execute("DROP DATABASE IF EXISTS `" + database + "`");
         }
