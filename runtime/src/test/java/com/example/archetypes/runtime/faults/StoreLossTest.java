@@ -41,7 +41,8 @@ class StoreLossTest {
              EmbeddedServer service = services.startServer("all",
                      Map.of("redis.uri", redis.url(), "app.jobs.store-check-interval", "200ms"))) {
             String base = "http://127.0.0.1:" + service.getPort();
-            HttpResponse<String> accepted = post(base + "/jobs", "{\"type\":\"greet\",\"payload\":{\"name\":\"n1\"}}");
+            String token = services.issuer().token("test-caller", "jobs:write");
+            HttpResponse<String> accepted = post(base + "/jobs", "{\"type\":\"greet\",\"payload\":{\"name\":\"n1\"}}", token);
             assertEquals(202, accepted.statusCode(), accepted.body());
             Await.until("health is UP with jobStore UP", Duration.ofSeconds(10),
                     () -> get(base + "/health").body().contains("\"jobStore\":{\"status\":\"UP\"}"));
@@ -59,7 +60,7 @@ class StoreLossTest {
             System.out.println("[store-loss] after the empty restart /health answered " + health.statusCode()
                     + " " + health.body());
 
-            HttpResponse<String> afterwards = post(base + "/jobs", "{\"type\":\"greet\",\"payload\":{\"name\":\"n2\"}}");
+            HttpResponse<String> afterwards = post(base + "/jobs", "{\"type\":\"greet\",\"payload\":{\"name\":\"n2\"}}", token);
             assertEquals(202, afterwards.statusCode(), "new jobs are still taken: " + afterwards.body());
             long errorLines = log.list.stream().filter(event -> event.getLevel() == Level.ERROR).count();
             assertTrue(errorLines == 1, "one loss, one ERROR line; got " + errorLines);
@@ -68,8 +69,9 @@ class StoreLossTest {
         }
     }
 
-    private HttpResponse<String> post(String url, String body) throws Exception {
+    private HttpResponse<String> post(String url, String body, String token) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
