@@ -188,6 +188,11 @@ public record DeliverySettings(String service, String gitHubRepository, String b
         return resourceName(stage) + "-url";
     }
 
+    /** The name under which an environment's stack exports its caller's secret, for the smoke test. */
+    public String callerSecretExport(Stage stage) {
+        return resourceName(stage) + "-caller-secret";
+    }
+
     /** A GitHub connection's name may have 32 characters at most. */
     public String connectionName() {
         return service.length() <= 32 ? service : service.substring(0, 32);

@@ -337,6 +337,7 @@ public class EnvironmentStack extends Stack {
         CfnOutput.Builder.create(this, "CallerSecret")
                 .description("The ARN of the secret that holds the machine caller's client id, secret and token URL")
                 .value(issuer.callerSecret().getSecretArn())
+                .exportName(settings.callerSecretExport(stage))
                 .build();
         CfnOutput.Builder.create(this, "EnvironmentName").value(environment.getEnvironmentName()).build();
         CfnOutput.Builder.create(this, "DatabaseEndpoint").value(mysql.getDbInstanceEndpointAddress()).build();

@@ -10,6 +10,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
+import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariableType;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
 import software.amazon.awscdk.services.codebuild.Cache;
 import software.amazon.awscdk.services.codebuild.ComputeType;
@@ -184,6 +185,8 @@ public class PipelineStack extends Stack {
                 List.of(smokeTestLogs.getLogGroupArn()));
         allow(smokeTestRole, "ReadSource", List.of("s3:GetObject", "s3:GetObjectVersion"), List.of(bucketObjects));
         Stage tested = settings.hasStaging() ? Stage.STAGING : Stage.PRODUCTION;
+        String callerSecret = Fn.importValue(settings.callerSecretExport(tested));
+        allow(smokeTestRole, "ReadCallerSecret", List.of("secretsmanager:GetSecretValue"), List.of(callerSecret));
         PipelineProject smokeTest = PipelineProject.Builder.create(this, "SmokeTest")
                 .projectName(settings.resourceName() + "-smoke-test")
                 .description("Runs deploy/smoke-test.sh against " + settings.resourceName(tested))
@@ -193,8 +196,13 @@ public class PipelineStack extends Stack {
                         .buildImage(LinuxBuildImage.AMAZON_LINUX_2_5)
                         .computeType(ComputeType.SMALL)
                         .build())
-                .environmentVariables(Map.of("SERVICE_URL",
-                        variable(Fn.importValue(settings.urlExport(tested)))))
+                // The job API takes only tokens of the environment's own caller: the smoke test gets one
+                // the way a caller does, with the client's id and secret from Secrets Manager.
+                .environmentVariables(Map.of("SERVICE_URL", variable(Fn.importValue(settings.urlExport(tested))),
+                        "CALLER_ID", callerSecret(callerSecret, "client_id"),
+                        "CALLER_SECRET", callerSecret(callerSecret, "client_secret"),
+                        "TOKEN_URL", callerSecret(callerSecret, "token_url"),
+                        "TOKEN_SCOPE", callerSecret(callerSecret, "scope")))
                 .logging(LoggingOptions.builder()
                         .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(smokeTestLogs).build())
                         .build())
@@ -328,6 +336,12 @@ public class PipelineStack extends Stack {
     }
 
     /** A statement in a policy of its own, attached to the role (so that roles can name each other). */
+    /** One key of the JSON secret {@code arn}, read by CodeBuild when the build starts. */
+    private static BuildEnvironmentVariable callerSecret(String arn, String key) {
+        return BuildEnvironmentVariable.builder().type(BuildEnvironmentVariableType.SECRETS_MANAGER)
+                .value(Fn.join("", List.of(arn, ":", key))).build();
+    }
+
     private static BuildEnvironmentVariable variable(String value) {
         return BuildEnvironmentVariable.builder().value(value).build();
     }

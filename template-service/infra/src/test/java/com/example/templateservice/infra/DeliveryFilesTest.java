@@ -111,12 +111,37 @@ class DeliveryFilesTest {
     }
 
     @Test
-    void thePipelinesSmokeTestRunsTheRepositorysScriptAgainstTheUrlItIsGiven() throws IOException {
+    void thePipelinesSmokeTestGetsATokenAsACallerDoesThenRunsTheRepositorysScriptAgainstTheUrlItIsGiven() throws Exception {
         Map<String, Object> buildspec = yaml("deploy/smoke-test-buildspec.yml");
-
         assertEquals(0.2, buildspec.get("version"));
-        assertEquals(List.of("sh deploy/smoke-test.sh \"$SERVICE_URL\""),
-                strings(map(map(buildspec.get("phases")).get("build")).get("commands")));
+        List<String> commands = strings(map(map(buildspec.get("phases")).get("build")).get("commands"));
+        assertEquals(1, commands.size(), String.valueOf(commands));
+
+        try (StubService service = new StubService()) {
+            service.requiredToken = "tok-1";
+            Smoke passed = run(commands.get(0), service, "s3cr3t");
+            Smoke refused = run(commands.get(0), service, "an-old-secret");
+
+            assertEquals(0, passed.code(), passed.output());
+            assertTrue(passed.output().contains("all 3 checks passed"), passed.output());
+            assertEquals("client-1:s3cr3t grant_type=client_credentials&scope=template-service%2Fjobs%3Awrite+template-service%2Fjobs%3Aread",
+                    service.tokenRequests.get(0));
+            // No token, no smoke test: the action fails before any check.
+            assertTrue(refused.code() != 0, refused.output());
+            assertFalse(refused.output().contains("checks passed"), refused.output());
+        }
+    }
+
+    /** The build command, as CodeBuild runs it (sh, in the repository), with the variables the project sets. */
+    private static Smoke run(String command, StubService service, String secret) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(SERVICE.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("SERVICE_URL", service.url(), "CALLER_ID", "client-1", "CALLER_SECRET", secret,
+                "TOKEN_URL", service.url() + "/oauth2/token",
+                "TOKEN_SCOPE", "template-service/jobs:write template-service/jobs:read", "SMOKE_JOB_SECONDS", "2"));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new Smoke(process.exitValue(), output);
     }
 
     @Test
@@ -167,13 +192,27 @@ class DeliveryFilesTest {
         volatile String page = "<h1>Hello, World</h1><p>Visits: <span id=\"visits\">7</span></p>";
         volatile String jobStatus = "DONE";
         volatile boolean jobPosted;
+        /** The bearer token /jobs takes, or null for none; the token endpoint issues it to client-1:s3cr3t. */
+        volatile String requiredToken;
+        final List<String> tokenRequests = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
         StubService() throws IOException {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/health/readiness", exchange -> answer(exchange, readiness, "{\"status\":\""
                     + (readiness == 200 ? "UP" : "DOWN") + "\"}"));
+            server.createContext("/oauth2/token", exchange -> {
+                String basic = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).replaceFirst("^Basic ", "");
+                String client = new String(java.util.Base64.getDecoder().decode(basic), StandardCharsets.UTF_8);
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                tokenRequests.add(client + " " + body);
+                boolean known = client.equals("client-1:s3cr3t");
+                answer(exchange, known ? 200 : 400, known ? "{\"access_token\":\"" + requiredToken
+                        + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}" : "{\"error\":\"invalid_client\"}");
+            });
             server.createContext("/jobs", exchange -> {
-                if (exchange.getRequestMethod().equals("POST")) {
+                if (requiredToken != null && !("Bearer " + requiredToken).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                    answer(exchange, 401, "{\"status\":401}");
+                } else if (exchange.getRequestMethod().equals("POST")) {
                     jobPosted = true;
                     answer(exchange, 202, "{\"id\":\"j-1\",\"status\":\"QUEUED\"}");
                 } else {

@@ -130,9 +130,18 @@ class StacksTest {
         pipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
                 "Name", SETTINGS.resourceName() + "-smoke-test",
                 "Source", Match.objectLike(Map.of("Type", "CODEPIPELINE", "BuildSpec", "deploy/smoke-test-buildspec.yml")),
-                "Environment", Match.objectLike(Map.of("EnvironmentVariables", List.of(Map.of(
+                "Environment", Match.objectLike(Map.of("EnvironmentVariables", Match.arrayWith(List.of(Map.of(
                         "Name", "SERVICE_URL", "Type", "PLAINTEXT",
-                        "Value", Map.of("Fn::ImportValue", SETTINGS.urlExport(Stage.STAGING)))))))));
+                        "Value", Map.of("Fn::ImportValue", SETTINGS.urlExport(Stage.STAGING))))))))));
+        // The smoke test gets a token as a caller does: the client's id and secret from staging's secret.
+        Object callerSecret = Map.of("Fn::ImportValue", SETTINGS.callerSecretExport(Stage.STAGING));
+        pipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
+                "Name", SETTINGS.resourceName() + "-smoke-test",
+                "Environment", Match.objectLike(Map.of("EnvironmentVariables", Match.arrayWith(List.of(
+                        Map.of("Name", "CALLER_SECRET", "Type", "SECRETS_MANAGER",
+                                "Value", Map.of("Fn::Join", List.of("", List.of(callerSecret, ":client_secret")))))))))));
+        assertTrue(statements(pipeline).stream().anyMatch(statement -> "secretsmanager:GetSecretValue".equals(statement.get("Action"))
+                && callerSecret.equals(statement.get("Resource"))), "the smoke test may not read the caller's secret");
         Map<String, Object> approval = action(pipeline, "Approval");
         Map<?, ?> configuration = (Map<?, ?>) approval.get("Configuration");
         assertTrue(configuration.containsKey("NotificationArn"), "no SNS topic is told: " + approval);
@@ -295,8 +304,8 @@ class StacksTest {
                 stage("Production", "ElasticBeanstalk"),
                 stage("SmokeTest", "CodeBuild")))));
         onlyPipeline.hasResourceProperties("AWS::CodeBuild::Project", Match.objectLike(Map.of(
-                "Environment", Match.objectLike(Map.of("EnvironmentVariables", List.of(Match.objectLike(Map.of(
-                        "Value", Map.of("Fn::ImportValue", one.urlExport(Stage.PRODUCTION))))))))));
+                "Environment", Match.objectLike(Map.of("EnvironmentVariables", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Value", Map.of("Fn::ImportValue", one.urlExport(Stage.PRODUCTION)))))))))));
         assertEquals(List.of(), findings(app.pipeline()));
     }
 
