@@ -47,7 +47,7 @@ run_app() {
     -e PORT="$port" -e DB_HOST="${DB_HOST:-127.0.0.1}" -e DB_PORT="${DB_PORT:-3306}" -e DB_NAME="$database" \
     -e DB_USER="${DB_USER:-root}" -e DB_PASSWORD="${DB_PASSWORD:-}" -e REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
     -e REDIS_KEY_PREFIX="$key_prefix" -e JOBS_VISIBILITY_TIMEOUT=3s -e JOBS_POLL_TIMEOUT=500ms \
-    -e AUTH_ISSUER="$DEV_AUTH_ISSUER" -e AUTH_JWKS_URL=file:/dev-auth/jwks.json -e AUTH_AUDIENCES="$DEV_AUTH_AUDIENCES" \
+    -e JOBS_RATE_PER_CALLER=1000000 -e AUTH_ISSUER="$DEV_AUTH_ISSUER" -e AUTH_JWKS_URL=file:/dev-auth/jwks.json -e AUTH_AUDIENCES="$DEV_AUTH_AUDIENCES" \
     -v "$DEV_AUTH_JWKS_FILE:/dev-auth/jwks.json:ro" \
     "$@" "$image" "$role" >/dev/null
 }

@@ -41,15 +41,18 @@ class JobController {
 
     private final JobQueue queue;
     private final JobHandlers handlers;
+    private final JobLimits limits;
 
-    JobController(JobQueue queue, JobHandlers handlers) {
+    JobController(JobQueue queue, JobHandlers handlers, JobLimits limits) {
         this.queue = queue;
         this.handlers = handlers;
+        this.limits = limits;
     }
 
     /**
      * Queues a job. A client that may retry (after a timeout, say) sends an {@code Idempotency-Key}
-     * header: a retry with the same key queues nothing new and answers the job queued first.
+     * header: a retry with the same key queues nothing new and answers the job queued first. A caller
+     * over its rate gets 429, and a full queue 503, both with Retry-After (see JobLimits).
      */
     @Post
     @Consumes(MediaType.APPLICATION_JSON)
@@ -71,7 +74,8 @@ class JobController {
         rejectNonFiniteNumbers("payload", request.payload());
         @SuppressWarnings("unchecked")
         Map<String, Object> payload = (Map<String, Object>) request.payload();
-        return queue.enqueue(request.type(), payload, idempotencyKey, caller.getName())
+        return limits.admit(caller.getName())
+                .thenCompose(admitted -> queue.enqueue(request.type(), payload, idempotencyKey, caller.getName()))
                 .thenApply(job -> HttpResponse.accepted(UriBuilder.of("/jobs").path(job.id()).build()).body(job));
     }
 

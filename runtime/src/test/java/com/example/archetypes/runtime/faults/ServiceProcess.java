@@ -59,6 +59,8 @@ final class ServiceProcess implements AutoCloseable {
             env.put("JOBS_POLL_TIMEOUT", "500ms");
             env.put("JOBS_RETRY_BACKOFF", "200ms");
             env.put("REDIS_TIMEOUT", "1s");
+            // The load tests queue hundreds of jobs from one caller: the rate limit is JobLimitsTest's.
+            env.put("JOBS_RATE_PER_CALLER", "1000000");
             env.putAll(environment);
             return new ServiceProcess(role, port, log, builder.start());
         } catch (IOException e) {
