@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes the Elastic Beanstalk source bundle into OUT_DIR: deploy/docker-compose.yml, with both roles
 # running IMAGE, which must be pinned by digest (name@sha256:...) so that a deploy runs exactly the
-# image that was tested. buildspec.yml runs it after the push; the tests run it on a local registry.
+# image that was tested, and deploy/.ebextensions (the scaling on the job backlog). buildspec.yml runs it after the push; the tests run it on a local registry.
 #
 # Usage: deploy/bundle.sh IMAGE OUT_DIR
 set -eu
@@ -20,4 +20,5 @@ case "$image" in
 esac
 mkdir -p "$out"
 sed "s|__IMAGE__|$image|g" "$(dirname "$0")/docker-compose.yml" >"$out/docker-compose.yml"
-echo "bundle.sh: wrote $out/docker-compose.yml for $image"
+cp -R "$(dirname "$0")/.ebextensions" "$out/"
+echo "bundle.sh: wrote $out/docker-compose.yml for $image, and $out/.ebextensions"

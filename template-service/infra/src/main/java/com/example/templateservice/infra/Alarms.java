@@ -35,8 +35,8 @@ import java.util.Map;
  * What tells the on-call engineer that an environment is in trouble: alarms on the load balancer, the
  * environment's health, the database and the queue store, each with the reason for its threshold
  * beside it; one SNS topic that every alarm, and every recovery, notifies (mailed to ALARM_EMAIL when
- * set); and one dashboard with the same figures. The service's own job metrics (waiting jobs, the
- * oldest one's age, dead letters) are not among them yet: see the README.
+ * set); and one dashboard with the same figures, the service's own job figures among them
+ * ({@link ServiceMetrics}).
  */
 final class Alarms extends Construct {
 
@@ -50,7 +50,7 @@ final class Alarms extends Construct {
      *                   MemoryDB's cluster)
      */
     Alarms(Construct scope, String id, DeliverySettings settings, Stage stage, ApplicationLoadBalancer balancer,
-           DatabaseInstance database, QueueStoreMetrics queueStore, String environmentName) {
+           DatabaseInstance database, QueueStoreMetrics queueStore, ServiceMetrics jobs, String environmentName) {
         super(scope, id);
         prefix = settings.resourceName(stage) + " ";
         // CloudWatch publishes to an encrypted topic only with a key of the account's own that lets it
@@ -113,6 +113,25 @@ final class Alarms extends Construct {
                     "The queue store evicted keys: job records are being lost", ComparisonOperator.GREATER_THAN_THRESHOLD);
         }
 
+        // The jobs, from the service's own figures. A dead letter is a job that will not be done without a
+        // person: every one is worth a look, so one is enough.
+        Metric deadLettered = jobs.metric(ServiceMetrics.DEAD_LETTERED, "Sum", Duration.minutes(5));
+        alarm("JobsDeadLettered", deadLettered, 0, 1, "A job was dead-lettered: it failed every retry and waits for a person",
+                ComparisonOperator.GREATER_THAN_THRESHOLD);
+        // A job that waits longer than its callers accept (Stage.jobWaitAlarmMinutes) means the workers
+        // cannot keep up or are stuck; the backlog scaling (.ebextensions) adds instances well before.
+        Metric oldestWaiting = jobs.metric(ServiceMetrics.OLDEST_WAITING_AGE, "Maximum", Duration.minutes(1));
+        alarm("JobsWaitTooLong", oldestWaiting, stage.jobWaitAlarmMinutes() * 60, 3,
+                "The oldest waiting job has waited over " + stage.jobWaitAlarmMinutes() + " minutes, for 3 minutes",
+                ComparisonOperator.GREATER_THAN_THRESHOLD);
+        // Every instance runs a worker, so none consuming for 5 minutes is a stuck or crashed worker role.
+        // No figure at all counts as none: an instance that cannot publish has lost its worker or its way
+        // to CloudWatch, and either needs a look (a new environment alarms until its first minute is in).
+        Metric workers = jobs.metric(ServiceMetrics.WORKERS, "Maximum", Duration.minutes(1));
+        alarm("NoWorker", workers, 1, 5, "No worker took or polled jobs for 5 minutes",
+                ComparisonOperator.LESS_THAN_THRESHOLD, TreatMissingData.BREACHING);
+        Metric waiting = jobs.metric(ServiceMetrics.WAITING, "Maximum", Duration.minutes(1));
+
         dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName(settings.resourceName(stage))
                 .build();
@@ -128,6 +147,11 @@ final class Alarms extends Construct {
                 graph("Database connections", database.metricDatabaseConnections(maximum(5))),
                 graph("Database free storage (bytes)", database.metricFreeStorageSpace(minimum(5))),
                 graph("Queue store memory %", queueStore.metric("DatabaseMemoryUsagePercentage", "Maximum")));
+        dashboard.addWidgets(
+                graph("Jobs waiting", waiting),
+                graph("Oldest waiting job (s)", oldestWaiting),
+                graph("Jobs dead-lettered", deadLettered),
+                graph("Workers consuming", workers));
         NagSuppressions.addResourceSuppressions(topic, List.of(NagPackSuppression.builder().id("AwsSolutions-SNS3")
                 .reason("The topic's policy requires TLS (enforceSsl); cdk-nag reads only statements it made itself.")
                 .build()), true);
@@ -163,6 +187,12 @@ final class Alarms extends Construct {
     /** An alarm that notifies the topic when it goes off and when it recovers. */
     private void alarm(String id, IMetric metric, double threshold, int periods, String description,
                        ComparisonOperator comparison) {
+        // No data is no trouble: a quiet service sends no requests and its errors no figures.
+        alarm(id, metric, threshold, periods, description, comparison, TreatMissingData.NOT_BREACHING);
+    }
+
+    private void alarm(String id, IMetric metric, double threshold, int periods, String description,
+                       ComparisonOperator comparison, TreatMissingData missingData) {
         Alarm alarm = Alarm.Builder.create(this, id)
                 .alarmName(prefix.strip() + "-" + id)
                 .alarmDescription(prefix + description)
@@ -170,8 +200,7 @@ final class Alarms extends Construct {
                 .threshold(threshold)
                 .evaluationPeriods(periods)
                 .comparisonOperator(comparison)
-                // No data is no trouble: a quiet service sends no requests and its errors no figures.
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .treatMissingData(missingData)
                 .build();
         alarm.addAlarmAction(new SnsAction(topic));
         alarm.addOkAction(new SnsAction(topic));

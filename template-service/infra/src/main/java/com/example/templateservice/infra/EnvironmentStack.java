@@ -126,6 +126,12 @@ public class EnvironmentStack extends Stack {
     static final String TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
     /** A year, the subdomains too: what HSTS preload lists ask for. */
     static final String HSTS = "max-age=31536000; includeSubDomains";
+    /**
+     * The oldest waiting job's age that adds an instance: a minute of backlog is more than a busy
+     * minute's jitter (a worker takes a job within milliseconds when it has a free thread), and far
+     * below the alarm's wait (Stage.jobWaitAlarmMinutes), so scaling acts before anyone is paged.
+     */
+    static final int BACKLOG_SCALE_OUT_SECONDS = 60;
 
     public EnvironmentStack(Construct scope, String id, StackProps props, DeliverySettings settings, Stage stage) {
         super(scope, id, props);
@@ -208,7 +214,8 @@ public class EnvironmentStack extends Stack {
 
         TokenIssuer issuer = tokenIssuer(settings);
 
-        Role instanceRole = instanceRole(settings, databasePassword, cacheToken);
+        ServiceMetrics jobMetrics = ServiceMetrics.of(settings, stage);
+        Role instanceRole = instanceRole(settings, databasePassword, cacheToken, jobMetrics);
         InstanceProfile instanceProfile = InstanceProfile.Builder.create(this, "InstanceProfile").role(instanceRole).build();
         Role serviceRole = Role.Builder.create(this, "ServiceRole")
                 .description("Elastic Beanstalk manages " + settings.service() + "'s environment with this role")
@@ -231,6 +238,21 @@ public class EnvironmentStack extends Stack {
         option(options, "aws:ec2:instances", "InstanceTypes", stage.instanceType());
         option(options, "aws:autoscaling:asg", "MinSize", String.valueOf(stage.minInstances()));
         option(options, "aws:autoscaling:asg", "MaxSize", String.valueOf(stage.maxInstances()));
+        // Scaling on the traffic: CPU over 70% for 5 minutes adds an instance, under 20% removes one.
+        option(options, "aws:autoscaling:trigger", "MeasureName", "CPUUtilization");
+        option(options, "aws:autoscaling:trigger", "Statistic", "Average");
+        option(options, "aws:autoscaling:trigger", "Unit", "Percent");
+        option(options, "aws:autoscaling:trigger", "Period", "1");
+        option(options, "aws:autoscaling:trigger", "BreachDuration", "5");
+        option(options, "aws:autoscaling:trigger", "UpperThreshold", "70");
+        option(options, "aws:autoscaling:trigger", "UpperBreachScaleIncrement", "1");
+        option(options, "aws:autoscaling:trigger", "LowerThreshold", "20");
+        option(options, "aws:autoscaling:trigger", "LowerBreachScaleIncrement", "-1");
+        // Scaling on the work: Elastic Beanstalk's trigger takes only its own metrics, so the bundle's
+        // .ebextensions/backlog-scaling.config adds a policy on the environment's Auto Scaling group
+        // that adds an instance when the oldest waiting job is older than this; it reads both options.
+        option(options, "aws:elasticbeanstalk:customoption", "MetricsNamespace", jobMetrics.namespace());
+        option(options, "aws:elasticbeanstalk:customoption", "BacklogScaleOutSeconds", String.valueOf(BACKLOG_SCALE_OUT_SECONDS));
         option(options, "aws:autoscaling:launchconfiguration", "IamInstanceProfile", instanceProfile.getInstanceProfileName());
         option(options, "aws:autoscaling:launchconfiguration", "SecurityGroups", app.getSecurityGroupId());
         option(options, "aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true");
@@ -282,6 +304,7 @@ public class EnvironmentStack extends Stack {
             option(options, "aws:elasticbeanstalk:application:environment", "REDIS_USERNAME", queue.username());
         }
         // Who may call the job API: access tokens of this environment's own user pool, for its client.
+        option(options, "aws:elasticbeanstalk:application:environment", "METRICS_CLOUDWATCH_NAMESPACE", jobMetrics.namespace());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_ISSUER", issuer.url());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_JWKS_URL", issuer.jwksUrl());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_AUDIENCES", issuer.clientId());
@@ -321,7 +344,7 @@ public class EnvironmentStack extends Stack {
                 .exportName(settings.urlExport(stage))
                 .build();
         Alarms alarms = new Alarms(this, "Alarms", settings, stage, front.loadBalancer(), mysql, queue.metrics(),
-                settings.resourceName(stage));
+                jobMetrics, settings.resourceName(stage));
         CfnOutput.Builder.create(this, "DashboardUrl")
                 .description("The environment's CloudWatch dashboard")
                 .value(alarms.dashboardUrl())
@@ -713,9 +736,10 @@ public class EnvironmentStack extends Stack {
 
     /**
      * The role of the service's instances: what Elastic Beanstalk's instance agent needs, pulling
-     * images from this service's repository only, and reading this service's two secrets only.
+     * images from this service's repository only, reading this service's two secrets only, and
+     * publishing figures to this environment's metric namespace only.
      */
-    private Role instanceRole(DeliverySettings settings, Secret databasePassword, Secret cacheToken) {
+    private Role instanceRole(DeliverySettings settings, Secret databasePassword, Secret cacheToken, ServiceMetrics metrics) {
         Role role = Role.Builder.create(this, "InstanceRole")
                 .description("The instances of " + settings.service())
                 .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
@@ -734,6 +758,12 @@ public class EnvironmentStack extends Stack {
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("secretsmanager:GetSecretValue"))
                 .resources(List.of(databasePassword.getSecretArn(), cacheToken.getSecretArn()))
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                // PutMetricData has no resource to name: the namespace condition is how AWS narrows it.
+                .actions(List.of("cloudwatch:PutMetricData"))
+                .resources(List.of("*"))
+                .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", metrics.namespace())))
                 .build());
         return role;
     }
@@ -768,8 +798,9 @@ public class EnvironmentStack extends Stack {
         NagSuppressions.addResourceSuppressions(instanceRole, List.of(
                 suppress("AwsSolutions-IAM4", "AWSElasticBeanstalkWebTier is the policy Elastic Beanstalk documents"
                         + " for its instance agent (log streaming and its own S3 bucket)."),
-                NagPackSuppression.builder().id("AwsSolutions-IAM5").reason("ecr:GetAuthorizationToken has no"
-                        + " resource to narrow it to: AWS requires \"*\".")
+                NagPackSuppression.builder().id("AwsSolutions-IAM5").reason("ecr:GetAuthorizationToken and"
+                        + " cloudwatch:PutMetricData have no resource to narrow them to: AWS requires \"*\"; the"
+                        + " second is held to the environment's namespace by a condition.")
                         .appliesTo(List.of("Resource::*")).build()), true);
         NagSuppressions.addResourceSuppressions(serviceRole, List.of(
                 suppress("AwsSolutions-IAM4", "AWSElasticBeanstalkEnhancedHealth and"

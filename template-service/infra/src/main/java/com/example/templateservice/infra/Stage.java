@@ -19,10 +19,12 @@ import java.util.List;
  *                         committed row (synchronous replication)
  * @param queueStore       where the job queue lives (see {@link QueueStore})
  * @param queueNodeType    the node type of that store (cache.* for ElastiCache, db.* for MemoryDB)
+ * @param jobWaitAlarmMinutes how long the oldest waiting job may wait before the alarm goes off: the
+ *                         longest delay the service's callers accept for a job they queued
  */
 public record Stage(String name, String instanceType, int minInstances, int maxInstances,
                     String databaseClass, int databaseStorageGb, boolean multiAzDatabase,
-                    QueueStore queueStore, String queueNodeType) {
+                    QueueStore queueStore, String queueNodeType, int jobWaitAlarmMinutes) {
 
     /**
      * Deployed first by every pipeline run, smoke-tested, then waits for a person's approval. Small and
@@ -30,13 +32,13 @@ public record Stage(String name, String instanceType, int minInstances, int maxI
      * are test traffic).
      */
     public static final Stage STAGING = new Stage("staging", "t3.small", 1, 1, "t4g.micro", 20, false,
-            QueueStore.SINGLE_CACHE_NODE, "cache.t4g.micro");
+            QueueStore.SINGLE_CACHE_NODE, "cache.t4g.micro", 30);
     /**
      * Gets the very bundle staging ran, once a person approved it. Keeps what it accepted: a Multi-AZ
      * database and a MemoryDB queue store, so that no node's loss loses a job answered with 202.
      */
     public static final Stage PRODUCTION = new Stage("production", "t3.small", 1, 2, "t4g.micro", 20, true,
-            QueueStore.MEMORYDB, "db.t4g.small");
+            QueueStore.MEMORYDB, "db.t4g.small", 10);
 
     /**
      * Where the job queue lives. The service treats both alike (the keys of one service share a hash

@@ -105,9 +105,30 @@ class DeliveryFilesTest {
                 Files.readString(out.resolve("docker-compose.yml"))).get("services"));
         assertEquals(image, map(services.get("web")).get("image"));
         assertEquals(image, map(services.get("worker")).get("image"));
+        assertEquals(Files.readString(SERVICE.resolve("deploy/.ebextensions/backlog-scaling.config")),
+                Files.readString(out.resolve(".ebextensions/backlog-scaling.config")), "the bundle lacks the backlog scaling");
 
         assertNotEquals(0, bundle("123456789012.dkr.ecr.eu-west-1.amazonaws.com/service:latest", out.resolve("tagged")));
         assertFalse(Files.exists(out.resolve("tagged")), "a bundle for an image not pinned by digest");
+    }
+
+    @Test
+    void theBundleScalesTheEnvironmentsAutoScalingGroupOnTheOldestWaitingJobOfItsOwnNamespace() throws IOException {
+        Map<String, Object> resources = map(yaml("deploy/.ebextensions/backlog-scaling.config").get("Resources"));
+        Map<String, Object> policy = map(map(resources.get("BacklogScaleOut")).get("Properties"));
+        assertEquals("AWS::AutoScaling::ScalingPolicy", map(resources.get("BacklogScaleOut")).get("Type"));
+        // Elastic Beanstalk's own group, by the logical name it gives it.
+        assertEquals(Map.of("Ref", "AWSEBAutoScalingGroup"), policy.get("AutoScalingGroupName"));
+        assertEquals(List.of(Map.of("MetricIntervalLowerBound", 0, "ScalingAdjustment", 1)), policy.get("StepAdjustments"));
+
+        Map<String, Object> alarm = map(map(resources.get("BacklogWaitsTooLong")).get("Properties"));
+        assertEquals(ServiceMetrics.OLDEST_WAITING_AGE, alarm.get("MetricName"), "not the metric the service publishes");
+        // Namespace and threshold are the options infra/ sets on the environment (StacksTest checks those).
+        assertEquals(Map.of("Fn::GetOptionSetting", Map.of("OptionName", "MetricsNamespace")), alarm.get("Namespace"));
+        assertEquals(Map.of("Fn::GetOptionSetting", Map.of("OptionName", "BacklogScaleOutSeconds",
+                "DefaultValue", String.valueOf(EnvironmentStack.BACKLOG_SCALE_OUT_SECONDS))), alarm.get("Threshold"));
+        assertEquals("Maximum", alarm.get("Statistic"));
+        assertEquals(List.of(Map.of("Ref", "BacklogScaleOut")), alarm.get("AlarmActions"));
     }
 
     @Test

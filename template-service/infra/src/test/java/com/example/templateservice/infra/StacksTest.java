@@ -194,6 +194,28 @@ class StacksTest {
     }
 
     @Test
+    void eachEnvironmentScalesOnCpuAndOnTheJobBacklogAndItsInstancesPublishTheJobFiguresToItsOwnNamespaceOnly() {
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            Template template = stage == Stage.STAGING ? staging : environment;
+            String namespace = SETTINGS.service() + "/" + stage.name();
+            template.hasResourceProperties("AWS::ElasticBeanstalk::Environment", Match.objectLike(Map.of(
+                    "OptionSettings", Match.arrayWith(List.of(
+                            option("aws:autoscaling:trigger", "MeasureName", "CPUUtilization"),
+                            option("aws:autoscaling:trigger", "UpperThreshold", "70"),
+                            option("aws:autoscaling:trigger", "LowerThreshold", "20"),
+                            // What .ebextensions/backlog-scaling.config reads (DeliveryFilesTest).
+                            option("aws:elasticbeanstalk:customoption", "MetricsNamespace", namespace),
+                            option("aws:elasticbeanstalk:customoption", "BacklogScaleOutSeconds",
+                                    String.valueOf(EnvironmentStack.BACKLOG_SCALE_OUT_SECONDS)),
+                            option("aws:elasticbeanstalk:application:environment", "METRICS_CLOUDWATCH_NAMESPACE", namespace))))));
+            template.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of("PolicyDocument", Match.objectLike(Map.of(
+                    "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                            "Action", "cloudwatch:PutMetricData",
+                            "Condition", Map.of("StringEquals", Map.of("cloudwatch:namespace", namespace)))))))))));
+        }
+    }
+
+    @Test
     void httpsByCloudFrontThroughAVpcOriginRedirectsPlainHttpCachesNothingForwardsWhatTheServiceNeedsAndSendsHsts() {
         for (Template template : List.of(staging, environment)) {
             template.hasResourceProperties("AWS::CloudFront::Distribution", Match.objectLike(Map.of(
@@ -417,7 +439,12 @@ class StacksTest {
                 for (Object action : actions) {
                     assertTrue(!action.equals("*") && !String.valueOf(action).endsWith(":*"), "a wildcard action: " + statement);
                 }
-                if (list(statement.get("Resource")).contains("*")) {
+                if (list(statement.get("Resource")).contains("*") && actions.equals(List.of("cloudwatch:PutMetricData"))) {
+                    // PutMetricData names no resource: a namespace condition is what narrows it.
+                    assertTrue(statement.get("Condition") instanceof Map<?, ?> condition
+                            && condition.get("StringEquals") instanceof Map<?, ?> equals
+                            && equals.containsKey("cloudwatch:namespace"), "metrics to any namespace: " + statement);
+                } else if (list(statement.get("Resource")).contains("*")) {
                     assertTrue(ACTIONS_ON_ANY_RESOURCE.containsAll(actions), "actions on any resource: " + statement);
                 }
             }
@@ -456,7 +483,7 @@ class StacksTest {
     @Test
     void aProductionOnOneCacheNodeOrOneDatabaseInstanceFailsTheChecks() throws IOException {
         Stage cheap = new Stage("production", "t3.small", 1, 2, "t4g.micro", 20, false,
-                Stage.QueueStore.SINGLE_CACHE_NODE, "cache.t4g.micro");
+                Stage.QueueStore.SINGLE_CACHE_NODE, "cache.t4g.micro", 10);
         EnvironmentStack broken = new EnvironmentStack(new software.amazon.awscdk.App(software.amazon.awscdk.AppProps.builder()
                 .outdir(Files.createTempDirectory("cdk.out").toString()).build()), "broken",
                 software.amazon.awscdk.StackProps.builder().build(), SETTINGS, cheap);
@@ -513,7 +540,8 @@ class StacksTest {
             List<String> names = template.findResources("AWS::CloudWatch::Alarm").values().stream()
                     .map(alarm -> String.valueOf(((Map<?, ?>) alarm.get("Properties")).get("AlarmName"))).sorted().toList();
             List<String> expected = new ArrayList<>(List.of("DatabaseConnections", "DatabaseCpu", "DatabaseStorage",
-                    "ErrorRate", "QueueMemory", "SlowAnswers", "Unhealthy"));
+                    "ErrorRate", "JobsDeadLettered", "JobsWaitTooLong", "NoWorker", "QueueMemory", "SlowAnswers",
+                    "Unhealthy"));
             if (stage == Stage.STAGING) {
                 expected.add("QueueEvictions"); // ElastiCache evicts; MemoryDB refuses writes instead
             }
@@ -529,6 +557,22 @@ class StacksTest {
             template.hasResourceProperties("AWS::CloudWatch::Dashboard", Match.objectLike(Map.of(
                     "DashboardName", SETTINGS.resourceName(stage))));
             template.hasOutput("DashboardUrl", Match.anyValue());
+
+            // The jobs' alarms read the figures the service publishes to the environment's own namespace.
+            String namespace = SETTINGS.service() + "/" + stage.name();
+            template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                    "AlarmName", SETTINGS.resourceName(stage) + "-JobsDeadLettered", "Namespace", namespace,
+                    "MetricName", ServiceMetrics.DEAD_LETTERED, "Statistic", "Sum", "Threshold", 0,
+                    "ComparisonOperator", "GreaterThanThreshold")));
+            template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                    "AlarmName", SETTINGS.resourceName(stage) + "-JobsWaitTooLong", "Namespace", namespace,
+                    "MetricName", ServiceMetrics.OLDEST_WAITING_AGE, "Statistic", "Maximum",
+                    "Threshold", stage.jobWaitAlarmMinutes() * 60)));
+            // No figure from any worker is no worker: missing data breaches.
+            template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                    "AlarmName", SETTINGS.resourceName(stage) + "-NoWorker", "Namespace", namespace,
+                    "MetricName", ServiceMetrics.WORKERS, "Threshold", 1,
+                    "ComparisonOperator", "LessThanThreshold", "TreatMissingData", "breaching")));
         }
         // The queue store's figures are its own: ElastiCache's node in staging, MemoryDB's cluster in production.
         staging.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
