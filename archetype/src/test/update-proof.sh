@@ -97,7 +97,7 @@ fi
 if service_mvn generator:check >"$logs/update-check.log" 2>&1; then
   fail "generator:check succeeded on a service behind $release_b"
 elif grep -q "came from release $release_version " "$logs/update-check.log" \
-  && grep -q "The newest release in $repository is $release_b" "$logs/update-check.log" \
+  && grep -q -E "The newest release in ($repository|[^ ]*, $repository)(, [^ ]*)* is $release_b\." "$logs/update-check.log" \
   && grep -q "## $release_b (" "$logs/update-check.log" \
   && grep -q "The update proof's template changes" "$logs/update-check.log" \
   && ! grep -q "## $release_version (" "$logs/update-check.log"; then
@@ -144,7 +144,7 @@ svc_git checkout -q README.md
 before=$(snapshot)
 if service_mvn generator:update -DtoVersion=9.9.99 >"$logs/update-unknown.log" 2>&1; then
   fail "generator:update -DtoVersion=9.9.99 succeeded"
-elif ! grep -q "version '9.9.99' is not a release of com.example.archetypes:micronaut-service-archetype in $repository; the releases there are: $release_version, $release_b" "$logs/update-unknown.log"; then
+elif ! grep -q -E "version '9.9.99' is not a release of com.example.archetypes:micronaut-service-archetype in [^;]*$repository[^;]*; the releases there are: $release_version, $release_b" "$logs/update-unknown.log"; then
   fail "generator:update -DtoVersion=9.9.99 did not say so clearly:"
   grep ERROR "$logs/update-unknown.log" | head -n 5 | indent
 elif [ "$before" != "$(snapshot)" ]; then

@@ -93,7 +93,7 @@ public class DiffMojo extends GeneratorMojo {
             out.print(hunks.toString(StandardCharsets.UTF_8));
         }
         out.flush();
-        getLog().info("Drift from release " + answers.release() + ": " + changed + " files changed, " + added + " added, "
+        getLog().info("Drift from release " + answers.release() + ": " + changed + " file(s) changed, " + added + " added, "
                 + deleted + " deleted (" + insertions + " lines added, " + deletions + " removed), of "
                 + base.files().size() + " files the release generates.");
     }

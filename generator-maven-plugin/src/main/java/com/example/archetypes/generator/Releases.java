@@ -3,9 +3,11 @@ package com.example.archetypes.generator;
 import org.apache.maven.artifact.versioning.ComparableVersion;
 import org.apache.maven.plugin.MojoFailureException;
 import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.DefaultRepositorySystemSession;
 import org.eclipse.aether.RepositorySystemSession;
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.repository.RemoteRepository;
+import org.eclipse.aether.repository.RepositoryPolicy;
 import org.eclipse.aether.resolution.ArtifactRequest;
 import org.eclipse.aether.resolution.ArtifactResolutionException;
 import org.eclipse.aether.resolution.VersionRangeRequest;
@@ -53,7 +55,11 @@ final class Releases {
     /** Every release, oldest first. */
     List<String> versions() throws MojoFailureException {
         try {
-            var result = system.resolveVersionRange(session,
+            // Asked of the repository every time: a release published since the last look must show
+            // (the resolver would otherwise keep the list it read for a day).
+            DefaultRepositorySystemSession always = new DefaultRepositorySystemSession(session);
+            always.setUpdatePolicy(RepositoryPolicy.UPDATE_POLICY_ALWAYS);
+            var result = system.resolveVersionRange(always,
                     new VersionRangeRequest(new DefaultArtifact(groupId, artifactId, "jar", "[0,)"), repositories, null));
             List<String> versions = new ArrayList<>();
             for (Version version : result.getVersions()) {
