@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the version checked out to a Maven repository: the generator's parent pom, the runtime
-# library every generated service depends on (with its test helpers) and the
-# archetype, with Maven's deploy, then archetype-catalog.xml at the repository's root, listing every
+# library every generated service depends on (with its test helpers), the plugin that keeps a
+# service up to date (generator:check, diff, update) and the archetype, with Maven's deploy, then archetype-catalog.xml at the repository's root, listing every
 # version there, for -DarchetypeCatalog=remote and for IDEs. The release pipeline runs it on a
 # tag; so does the publish proof, against a repository on 127.0.0.1.
 #
@@ -24,10 +24,10 @@ version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
 case "$version" in *-SNAPSHOT) die "$version is a snapshot: publish a release (release/release.sh)" ;; esac
 
 say "Deploying service-generator $version, its runtime library and its archetype to $url"
-./mvnw -B -ntp "$@" deploy -pl .,runtime,archetype -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="release::$url" >/tmp/publish-$$.log 2>&1 \
+./mvnw -B -ntp "$@" deploy -pl .,runtime,generator-maven-plugin,archetype -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="release::$url" >/tmp/publish-$$.log 2>&1 \
   || { tail -n 30 /tmp/publish-$$.log | indent >&2; die "the deploy failed"; }
 rm -f /tmp/publish-$$.log
-pass "deployed com.example.archetypes:micronaut-service-runtime and micronaut-service-archetype $version"
+pass "deployed com.example.archetypes:micronaut-service-runtime, service-generator-maven-plugin and micronaut-service-archetype $version"
 
 if [ "${PUBLISH_CATALOG:-true}" = false ]; then
   echo "  (no catalog: PUBLISH_CATALOG=false)"

@@ -377,9 +377,26 @@ public class ConvertTemplate {
         return matcher.group(2);
     }
 
-    /** Marks the project's own version for the {@code version} property (done before escaping). */
+    /**
+     * The version answer as the service records it (service-generator.projectVersion, beside its
+     * other answers), which must be the project's own version in template-service too.
+     */
+    static final Pattern RECORDED_VERSION =
+            Pattern.compile("(<service-generator.projectVersion>)([^<]+)(</service-generator.projectVersion>)");
+
+    /**
+     * Marks the project's own version, and the version answer the service records, for the
+     * {@code version} property (done before escaping).
+     */
     static String replaceProjectVersion(String pom, String version) {
-        return PROJECT_VERSION.matcher(pom).replaceFirst("$1" + Matcher.quoteReplacement(VERSION_MARK) + "$3");
+        Matcher recorded = RECORDED_VERSION.matcher(pom);
+        if (!recorded.find() || !recorded.group(2).equals(version)) {
+            throw new ConversionException("template-service/pom.xml must record its version answer as"
+                    + " <service-generator.projectVersion>" + version + "</service-generator.projectVersion>, the project's"
+                    + " version; it has " + (recorded.find(0) ? recorded.group(2) : "none"));
+        }
+        String marked = RECORDED_VERSION.matcher(pom).replaceFirst("$1" + Matcher.quoteReplacement(VERSION_MARK) + "$3");
+        return PROJECT_VERSION.matcher(marked).replaceFirst("$1" + Matcher.quoteReplacement(VERSION_MARK) + "$3");
     }
 
     /** Where the file lands in a generated project, with {@code PACKAGE_PATH} for the package directory. */

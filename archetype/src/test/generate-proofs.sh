@@ -17,7 +17,10 @@
 #      repository and -DarchetypeCatalog=remote, a service that builds against the runtime library
 #      published beside it and records that release;
 #   8. README.md's from-a-clone command, in a fresh clone, builds only the parent, the runtime
-#      library and the archetype, and generates a service beside the clone that builds.
+#      library and the archetype, and generates a service beside the clone that builds;
+#   9. staying current (update-proof.sh, run inside 7 against its repository): a second release
+#      with template changes; in the service of 7, committed and changed by its team, the generated
+#      README's generator:check, generator:diff and generator:update, conflict and all.
 # The jar is installed into a private local repository that is chained in front of the user's
 # (maven.repo.local.tail, Maven 3.9), so the proofs never see an older installed archetype and
 # never change the user's repository.
@@ -172,7 +175,12 @@ if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -Dartifac
     "infra/pom.xml:<artifactId>billing-service-infra</artifactId>" \
     "pom.xml:<groupId>com.example.archetypes</groupId>" \
     "pom.xml:<artifactId>micronaut-service-runtime</artifactId>" \
-    "src/main/java/com/acme/payments/billing/jobs/GreetJobHandler.java:import com.example.archetypes.runtime.jobs.JobHandler;"; do
+    "src/main/java/com/acme/payments/billing/jobs/GreetJobHandler.java:import com.example.archetypes.runtime.jobs.JobHandler;" \
+    "pom.xml:<service-generator.version>$archetype_version</service-generator.version>" \
+    "pom.xml:<service-generator.groupId>com.acme.payments</service-generator.groupId>" \
+    "pom.xml:<service-generator.artifactId>billing-service</service-generator.artifactId>" \
+    "pom.xml:<service-generator.package>com.acme.payments.billing</service-generator.package>" \
+    "pom.xml:<service-generator.projectVersion>0.1.0-SNAPSHOT</service-generator.projectVersion>"; do
     file=${expected%%:*} text=${expected#*:}
     if grep -q -F "$text" "$service/$file" 2>/dev/null; then
       pass "$file has '$text'"
@@ -180,6 +188,15 @@ if generate "$renamed" "$logs/renamed.log" -DgroupId=com.acme.payments -Dartifac
       fail "$file lacks '$text'"
     fi
   done
+  # The generator's plugin (generator:check, diff, update) keeps its coordinates: its groupId begins
+  # with the template's, which generation replaces everywhere else.
+  if grep -A 1 -F '<groupId>com.example.archetypes</groupId>' "$service/pom.xml" | grep -q -F '<artifactId>service-generator-maven-plugin</artifactId>' \
+    && grep -A 2 -F '<artifactId>service-generator-maven-plugin</artifactId>' "$service/pom.xml" | grep -q -F '<version>${service-generator.version}</version>'; then
+    pass "pom.xml declares com.example.archetypes:service-generator-maven-plugin:\${service-generator.version}, unchanged"
+  else
+    fail "pom.xml lacks the generator's plugin with its own coordinates:"
+    grep -B 1 -A 2 'service-generator-maven-plugin' "$service/pom.xml" | indent
+  fi
   if grep -q 'Next steps:' "$logs/renamed.log" && grep -q 'cd billing-service' "$logs/renamed.log"; then
     pass "the generator printed the next steps"
   else
@@ -433,7 +450,9 @@ else
 <settings>
   <profiles><profile><id>team</id><repositories><repository>
     <id>archetype</id><url>$repository</url>
-  </repository></repositories></profile></profiles>
+  </repository></repositories><pluginRepositories><pluginRepository>
+    <id>archetype</id><url>$repository</url>
+  </pluginRepository></pluginRepositories></profile></profiles>
   <activeProfiles><activeProfile>team</activeProfile></activeProfiles>
 </settings>
 SETTINGS
@@ -463,11 +482,19 @@ SETTINGS
     else
       pass "README.md's command, from an empty local repository: catalog and archetype from $repository;"
       pass "  $(basename "$orders") records release $release_version and builds against the runtime library published there"
+      published_service=$orders
     fi
   else
     fail "generating from the published release failed:"
     grep -E "ERROR" "$logs/remote-generate.log" | head -n 10 | indent
   fi
+fi
+if [ -n "${published_service:-}" ]; then
+  say "9. Staying current: generator:check, diff and update in the published service, against a second release"
+  # shellcheck source=archetype/src/test/update-proof.sh
+  . "$archetype_dir/src/test/update-proof.sh"
+else
+  fail "9. Staying current: not run, for want of the service proof 7 generates"
 fi
 kill "$repository_pid" 2>/dev/null || true
 
