@@ -86,8 +86,10 @@ class MetricsTest extends ServiceTest {
         http.postJson("/jobs", "{\"type\": \"greet\", \"payload\": {}}");
         PrometheusText text = Await.until("Lettuce's command latency", WITHIN, this::scrape,
                 scrape -> scrape.has("lettuce_command_completion_seconds_count"));
-        for (String name : List.of("jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "jvm_threads_live_threads",
-                "process_cpu_usage", "lettuce_command_firstresponse_seconds_count", "jobs_waiting",
+        for (String name : List.of("jvm_memory_used_bytes", "jvm_memory_max_bytes", "jvm_gc_pause_seconds_count",
+                "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
+                "process_cpu_usage", "system_cpu_usage", "process_uptime_seconds", "logback_events_total",
+                "lettuce_command_firstresponse_seconds_count", "jobs_waiting", "jobs_running", "jobs_retrying", "jobs_dead",
                 "jobs_oldest_waiting_age_seconds", "jobs_workers", "jobs_held")) {
             assertTrue(text.has(name), name + " is served");
         }
