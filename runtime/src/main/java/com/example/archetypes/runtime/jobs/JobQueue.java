@@ -53,14 +53,18 @@ class JobQueue {
     private final String stream;
     private final String retries;
     private final String deadLetters;
+    private final String workers;
+    private final JobMetrics metrics;
 
-    JobQueue(QueueRedis redis, JsonMapper json, JobSettings settings) {
+    JobQueue(QueueRedis redis, JsonMapper json, JobSettings settings, JobMetrics metrics) {
         this.redis = redis;
         this.json = json;
         this.settings = settings;
+        this.metrics = metrics;
         this.stream = settings.keyTag() + ":jobs";
         this.retries = stream + ":retry";
         this.deadLetters = stream + ":dead";
+        this.workers = settings.keyTag() + ":workers";
     }
 
     /** A stream entry handed to a worker: which job to run. */
@@ -102,7 +106,7 @@ class JobQueue {
         return redis.<String>eval(QueueScripts.ENQUEUE, ScriptOutputType.VALUE, keys,
                         id, type, toJson(payload), ttlSeconds(), owner)
                 .thenCompose(queuedId -> queuedId.equals(id)
-                        ? CompletableFuture.completedFuture(new Job(id, type, JobStatus.QUEUED, 0, null, null))
+                        ? CompletableFuture.completedFuture(queued(new Job(id, type, JobStatus.QUEUED, 0, null, null)))
                         : find(queuedId, owner).thenApply(earlier -> earlier.orElse(
                                 new Job(queuedId, type, JobStatus.QUEUED, 0, null, null))));
     }
@@ -115,6 +119,12 @@ class JobQueue {
         return redis.call(commands -> commands.hgetall(recordKey(id)).toCompletableFuture())
                 .thenApply(fields -> fields.isEmpty() || owner != null && !owner.equals(fields.get("owner"))
                         ? Optional.empty() : Optional.of(toJob(id, fields)));
+    }
+
+    /** Counts a job that was queued (not one answered again for a repeated Idempotency-Key). */
+    private Job queued(Job job) {
+        metrics.queued(job.type());
+        return job;
     }
 
     // --- the worker role ---------------------------------------------------------------------------
@@ -216,6 +226,29 @@ class JobQueue {
     long pruneIdleConsumers(String consumer, Duration idle) {
         return await(redis.<Long>eval(QueueScripts.PRUNE_CONSUMERS, ScriptOutputType.INTEGER,
                 new String[] {stream}, GROUP, consumer, String.valueOf(idle.toMillis())));
+    }
+
+    /** Records that {@code consumer} took or polled work now (see {@link #figures}). */
+    void heartbeat(String consumer) {
+        await(redis.eval(QueueScripts.HEARTBEAT, ScriptOutputType.INTEGER, new String[] {workers},
+                consumer, String.valueOf(Duration.ofHours(1).toMillis())));
+    }
+
+    /** Forgets {@code consumer}'s heartbeat: a worker that stops is no longer counted. */
+    void forgetWorker(String consumer) {
+        await(redis.call(commands -> commands.zrem(workers, consumer).toCompletableFuture()));
+    }
+
+    /** The queue-wide figures of the metrics, as {@link QueueScripts#QUEUE_FIGURES} says. */
+    record Figures(long waiting, long running, long retrying, long dead, Duration oldestWaitingAge, long workers) {
+    }
+
+    /** The queue's figures, read in one script; {@code activeWithin}: how recent a worker's heartbeat must be. */
+    CompletableFuture<Figures> figures(Duration activeWithin) {
+        return redis.<List<Long>>eval(QueueScripts.QUEUE_FIGURES, ScriptOutputType.MULTI,
+                        new String[] {stream, retries, deadLetters, workers}, GROUP, String.valueOf(activeWithin.toMillis()))
+                .thenApply(reply -> new Figures(reply.get(0), reply.get(1), reply.get(2), reply.get(3),
+                        Duration.ofMillis(reply.get(4)), reply.get(5)));
     }
 
     Stats stats() {

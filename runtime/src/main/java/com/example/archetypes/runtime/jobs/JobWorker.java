@@ -43,11 +43,14 @@ class JobWorker {
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     /** Errors are stored with the job and shown by GET /jobs/{id}: this much of them, at most. */
     static final int MAX_ERROR_LENGTH = 500;
+    /** How often a worker's reader records that it takes work: well within the minute the count looks back. */
+    private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
     private final JobQueue queue;
     private final JobHandlers handlers;
     private final JobSettings settings;
     private final QueueRedis redis;
+    private final JobMetrics metrics;
     /** This process's consumer name: Redis tracks which consumer holds which job. */
     private final String name = ManagementFactory.getRuntimeMXBean().getName() + "-"
             + UUID.randomUUID().toString().substring(0, 8);
@@ -66,14 +69,18 @@ class JobWorker {
     private volatile String housekeepingProblem;
     private String reclaimCursor = "0-0";
     private long lastPruneNanos = System.nanoTime();
+    /** When the reader last told Redis that this worker takes work (see {@link #heartbeat}). */
+    private long lastHeartbeatNanos;
 
-    JobWorker(JobQueue queue, JobHandlers handlers, JobSettings settings, QueueRedis redis) {
+    JobWorker(JobQueue queue, JobHandlers handlers, JobSettings settings, QueueRedis redis, JobMetrics metrics) {
         this.queue = queue;
         this.handlers = handlers;
         this.settings = settings;
         this.redis = redis;
+        this.metrics = metrics;
         this.jobs = Executors.newFixedThreadPool(settings.workerThreads(), daemon("job-worker-"));
         this.maxHeld = 2 * settings.workerThreads();
+        metrics.bindHeld(held);
     }
 
     /** Starts reading jobs once the application context is up. */
@@ -104,6 +111,11 @@ class JobWorker {
                     held.size(), settings.shutdownTimeout());
         }
         timer.shutdownNow();
+        try {
+            queue.forgetWorker(name);
+        } catch (RuntimeException e) {
+            // Redis away: the heartbeat ages out of the count within a minute anyway.
+        }
         LOG.info("Job worker {} stopped", name);
     }
 
@@ -132,6 +144,8 @@ class JobWorker {
         while (running) {
             try {
                 int free = awaitRoom();
+                // A worker whose every slot is taken is consuming too: it beats while full.
+                heartbeat();
                 if (free == 0) {
                     continue;
                 }
@@ -156,6 +170,20 @@ class JobWorker {
         if (connection != null) {
             connection.close();
         }
+    }
+
+    /**
+     * At most every few seconds, tells Redis that this worker is taking work, for the queue-wide count
+     * of active workers ({@code jobs.workers}). From the reader, so that a worker whose reader stopped
+     * stops being counted. A failure is the read's to report.
+     */
+    private void heartbeat() {
+        long now = System.nanoTime();
+        if (lastHeartbeatNanos != 0 && now - lastHeartbeatNanos < HEARTBEAT_INTERVAL.toNanos()) {
+            return;
+        }
+        queue.heartbeat(name);
+        lastHeartbeatNanos = now;
     }
 
     /**
@@ -208,6 +236,7 @@ class JobWorker {
             return;
         }
         if (start instanceof JobQueue.Start.Started started) {
+            metrics.started(started.type());
             execute(delivery, started);
         } else if (start instanceof JobQueue.Start.Gone) {
             LOG.warn("Job {} has no record any more (deleted, or evicted by Redis); dropping it", delivery.jobId());
@@ -220,6 +249,7 @@ class JobWorker {
 
     private void execute(JobQueue.Delivery delivery, JobQueue.Start.Started job) {
         Map<String, Object> result;
+        long startNanos = System.nanoTime();
         try {
             JobHandler handler = handlers.find(job.type()).orElseThrow(() ->
                     new PermanentJobFailure("no handler for job type '" + job.type() + "' in this worker"));
@@ -228,11 +258,14 @@ class JobWorker {
                 result = Map.of();
             }
         } catch (Exception | LinkageError | StackOverflowError failure) {
+            metrics.ran(job.type(), "failed", Duration.ofNanos(System.nanoTime() - startNanos));
             fail(delivery, job, failure);
             return;
         }
+        metrics.ran(job.type(), "done", Duration.ofNanos(System.nanoTime() - startNanos));
         Map<String, Object> done = result;
         if (record(delivery, () -> queue.complete(delivery, name, done))) {
+            metrics.done(job.type());
             // DEBUG: at thousands of jobs a second, a line each would cost more than the jobs.
             LOG.debug("Job {} ({}) done on attempt {}", delivery.jobId(), job.type(), job.attempt());
         }
@@ -253,6 +286,8 @@ class JobWorker {
         Throwable trace = job.attempt() == 1 && !permanent ? failure : null;
         if (permanent || job.attempt() >= settings.maxAttempts()) {
             if (record(delivery, () -> queue.deadLetter(delivery, name, error))) {
+                metrics.failed(job.type());
+                metrics.deadLettered(job.type());
                 LOG.error("Job {} ({}) failed on attempt {} of {}{}, moved to the dead-letter stream: {}",
                         delivery.jobId(), job.type(), job.attempt(), settings.maxAttempts(),
                         permanent ? " for good" : "", error, trace);
@@ -260,6 +295,8 @@ class JobWorker {
         } else {
             Duration delay = settings.backoffAfter(job.attempt());
             if (record(delivery, () -> queue.retryLater(delivery, name, error, delay))) {
+                metrics.failed(job.type());
+                metrics.retried(job.type());
                 LOG.warn("Job {} ({}) failed on attempt {} of {}, retrying in {}: {}",
                         delivery.jobId(), job.type(), job.attempt(), settings.maxAttempts(), delay, error, trace);
             }

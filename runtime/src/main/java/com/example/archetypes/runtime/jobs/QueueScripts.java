@@ -188,4 +188,50 @@ final class QueueScripts {
             redis.call('SET', KEYS[1], string.format('%d', slot), 'PX', tonumber(ARGV[1]) * 10)
             return slot
             """);
+
+    /**
+     * KEYS: workers (sorted set). ARGV: consumer, ms after which a silent worker's entry is dropped.
+     * Records, on Redis's clock, that the consumer took or polled work now; drops workers long gone.
+     */
+    static final Script HEARTBEAT = Script.of("heartbeat", """
+            local now = redis.call('TIME')
+            local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
+            redis.call('ZADD', KEYS[1], string.format('%d', nowMs), ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', nowMs - tonumber(ARGV[2])))
+            return 1
+            """);
+
+    /**
+     * KEYS: stream, retry set, dead-letter stream, workers. ARGV: group, ms within which a worker
+     * counts as active. The queue's figures in one round trip, on Redis's clock: {waiting (not yet
+     * delivered to any worker), running (delivered, not yet acknowledged), retrying, dead-lettered,
+     * ms since the oldest waiting job entered the stream (0 when none waits), active workers}.
+     * A stream entry's id starts with the ms at which it was added.
+     */
+    static final Script QUEUE_FIGURES = Script.of("queue-figures", """
+            local now = redis.call('TIME')
+            local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
+            local retrying = redis.call('ZCARD', KEYS[2])
+            local dead = 0
+            if redis.call('EXISTS', KEYS[3]) == 1 then dead = redis.call('XLEN', KEYS[3]) end
+            local workers = redis.call('ZCOUNT', KEYS[4], string.format('%d', nowMs - tonumber(ARGV[2])), '+inf')
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0, retrying, dead, 0, workers} end
+            local lastDelivered = '0-0'
+            local running = 0
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+              local field = {}
+              for i = 1, #group, 2 do field[group[i]] = group[i + 1] end
+              if field['name'] == ARGV[1] then
+                lastDelivered = field['last-delivered-id']
+                running = tonumber(field['pending'])
+              end
+            end
+            local waiting = redis.call('XLEN', KEYS[1]) - running
+            local age = 0
+            local first = redis.call('XRANGE', KEYS[1], '(' .. lastDelivered, '+', 'COUNT', 1)
+            if #first > 0 then
+              age = math.max(0, nowMs - tonumber(string.match(first[1][1], '^(%d+)')))
+            end
+            return {math.max(0, waiting), running, retrying, dead, age, workers}
+            """);
 }

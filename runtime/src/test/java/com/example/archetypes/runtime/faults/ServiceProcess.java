@@ -55,6 +55,7 @@ final class ServiceProcess implements AutoCloseable {
             env.put("APP_ROLE", role);
             env.put("PORT", String.valueOf(port));
             env.put("LOG_FORMAT", "text");
+            env.put("METRICS_PORT", "0"); // several processes on one host: each a free metrics port
             env.put("JOBS_VISIBILITY_TIMEOUT", "3s");
             env.put("JOBS_POLL_TIMEOUT", "500ms");
             env.put("JOBS_RETRY_BACKOFF", "200ms");

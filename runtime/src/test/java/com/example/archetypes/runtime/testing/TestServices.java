@@ -43,12 +43,14 @@ public final class TestServices implements AutoCloseable {
     /**
      * The properties that point the service at its key prefix and, for a service that has a database
      * (the MySQL driver is on its class path), at a database of its own, created on the first call;
-     * and at the test issuer ({@link #issuer()}) for its callers' tokens.
+     * and at the test issuer ({@link #issuer()}) for its callers' tokens; and a free metrics port.
      */
     public Map<String, String> properties() {
         Map<String, String> properties = new HashMap<>(issuer.settings());
         properties.put("redis.uri", redisUrl);
         properties.put("app.jobs.key-prefix", keyPrefix);
+        // Each context a free metrics port: several run in one JVM, and a laptop's service may hold 9464.
+        properties.put("app.metrics.port", "0");
         if (!hasDatabase()) {
             return properties;
         }
