@@ -75,12 +75,19 @@ if [ -n "$aot" ]; then
     ./docker-entrypoint.sh record-aot-cache >&2
 fi
 
+# The job API takes bearer tokens only: the laptop issuer of dev-auth/ signs the benchmark's (its keys
+# are made once and kept), and the one caller may queue as fast as it can (JOBS_RATE_PER_CALLER).
+dev-auth/make-dev-keys.sh >/dev/null
+token=$(dev-auth/token.sh bench jobs:write)
+
 # start ROLE PORT: starts the jar in ROLE through the image's own entrypoint, which replaces itself
 # with the JVM (so the PID printed is the JVM's); prints its PID.
 start() {
   APP_JAR=target/$service.jar APP_AOT_CACHE=target/app.aot JAVA_OPTS=$java_opts PORT=$2 LOG_FORMAT=json \
     DB_HOST=$db_host DB_PORT=$db_port DB_NAME=$database DB_USER=$db_user DB_PASSWORD=$db_password \
     REDIS_URL=redis://$redis_host:$redis_port REDIS_KEY_PREFIX=$prefix \
+    AUTH_ISSUER=http://localhost/dev-issuer AUTH_JWKS_URL="file:$PWD/dev-auth/keys/jwks.json" AUTH_AUDIENCES=local-dev \
+    JOBS_RATE_PER_CALLER=1000000 METRICS_PORT=0 \
     ./docker-entrypoint.sh "$1" >"$work/$1-$2.log" 2>&1 &
   echo $!
 }
@@ -148,12 +155,14 @@ cat >"$work/post.lua" <<'EOF'
 -- Posts greet jobs; each of the threads stops after its share of the total.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer __TOKEN__"
 wrk.body = '{"type": "greet", "payload": {"name": "Ada"}}'
 local share, done = 0, 0
 function setup(thread) thread:set("share", math.floor(5000 / 2)) end
 function init() share = tonumber(wrk.thread:get("share")) end
 function response(status) done = done + 1; if done >= share then wrk.thread:stop() end end
 EOF
+sed -i "s|__TOKEN__|$token|" "$work/post.lua"
 # wrk stops posting after 5,000 but only exits at -d: the end is when Redis has seen 5,000 jobs and the
 # worker has done them all (the stream is empty), whichever way wrk is by then.
 begin=$(now)

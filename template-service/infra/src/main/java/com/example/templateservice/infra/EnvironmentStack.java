@@ -305,6 +305,8 @@ public class EnvironmentStack extends Stack {
         }
         // Who may call the job API: access tokens of this environment's own user pool, for its client.
         option(options, "aws:elasticbeanstalk:application:environment", "METRICS_CLOUDWATCH_NAMESPACE", jobMetrics.namespace());
+        // The service's CloudWatch client takes its region from here, not from the instance's metadata.
+        option(options, "aws:elasticbeanstalk:application:environment", "AWS_REGION", Aws.REGION);
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_ISSUER", issuer.url());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_JWKS_URL", issuer.jwksUrl());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_AUDIENCES", issuer.clientId());
