@@ -142,8 +142,12 @@ class QueueRedis {
 
     private synchronized CompletableFuture<? extends StatefulConnection<String, String>> connection() {
         if (connection == null || connection.isCompletedExceptionally()) {
+            // The cluster client's connectAsync fails ("Partitions not initialized") until the cluster's
+            // layout has been loaded, which only its blocking connect() does by itself: load it first,
+            // without blocking (the first call may come on an event loop).
             connection = clusterClient != null
-                    ? clusterClient.connectAsync(StringCodec.UTF8).toCompletableFuture()
+                    ? clusterClient.refreshPartitionsAsync().toCompletableFuture()
+                            .thenCompose(loaded -> clusterClient.connectAsync(StringCodec.UTF8).toCompletableFuture())
                     : client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
         }
         return connection;

@@ -85,6 +85,7 @@ final class ServiceProcess implements AutoCloseable {
             env.put("DB_PASSWORD", testProperties.get("datasources.default.password"));
         }
         env.put("REDIS_URL", redisUrl);
+        env.put("REDIS_CLUSTER", testProperties.getOrDefault("app.redis-cluster", "false"));
         env.put("REDIS_KEY_PREFIX", testProperties.get("app.jobs.key-prefix"));
         env.put("AUTH_ISSUER", testProperties.get("app.auth.issuer"));
         env.put("AUTH_JWKS_URL", testProperties.get("app.auth.jwks-url"));

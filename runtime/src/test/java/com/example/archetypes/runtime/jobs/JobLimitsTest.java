@@ -57,7 +57,7 @@ class JobLimitsTest extends ServiceTest {
     }
 
     private long queued(String stream) {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(services.redisUrl());
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(services.redisUrl(stream));
         try (var connection = client.connect()) {
             return connection.sync().xlen(stream);
         } finally {
@@ -67,7 +67,7 @@ class JobLimitsTest extends ServiceTest {
 
     /** The keys of the bounded queue's own prefix, which TestServices does not know of. */
     private void deleteKeys(String pattern) {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(services.redisUrl());
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(services.redisUrl(pattern));
         try (var connection = client.connect()) {
             var keys = io.lettuce.core.ScanIterator.scan(connection.sync(), io.lettuce.core.ScanArgs.Builder.matches(pattern)).stream().toList();
             if (!keys.isEmpty()) {

@@ -26,6 +26,11 @@ import java.util.UUID;
  * <p>The servers come from the same variables the service reads: {@code DB_HOST}, {@code DB_PORT},
  * {@code DB_USER}, {@code DB_PASSWORD} and {@code REDIS_URL}, defaulting to MySQL (or MariaDB) and
  * Redis on 127.0.0.1.
+ *
+ * <p>With the system property {@code test.redis-cluster=true} the Redis is instead a {@link RedisCluster}
+ * of its own, started here and stopped by {@link #close()}, and the service uses its cluster client
+ * ({@code app.redis-cluster}); {@link #redisUrl()} is then the master serving this prefix's hash slot,
+ * so that a test's plain Redis client reads and writes the prefix's keys there as on one server.
  */
 public final class TestServices implements AutoCloseable {
 
@@ -34,6 +39,7 @@ public final class TestServices implements AutoCloseable {
     private final String dbUser = env("DB_USER", "root");
     private final String dbPassword = env("DB_PASSWORD", "");
     private final String redisUrl = env("REDIS_URL", "redis://127.0.0.1:6379");
+    private final RedisCluster cluster = Boolean.getBoolean("test.redis-cluster") ? new RedisCluster() : null;
     private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final String database = "service_test_" + suffix;
     private final String keyPrefix = "service-test-" + suffix;
@@ -47,7 +53,10 @@ public final class TestServices implements AutoCloseable {
      */
     public Map<String, String> properties() {
         Map<String, String> properties = new HashMap<>(issuer.settings());
-        properties.put("redis.uri", redisUrl);
+        properties.put("redis.uri", redisUrl());
+        if (cluster != null) {
+            properties.put("app.redis-cluster", "true");
+        }
         properties.put("app.jobs.key-prefix", keyPrefix);
         // Each context a free metrics port: several run in one JVM, and a laptop's service may hold 9464.
         properties.put("app.metrics.port", "0");
@@ -95,8 +104,22 @@ public final class TestServices implements AutoCloseable {
         return ApplicationContext.run(EmbeddedServer.class, properties, "test");
     }
 
+    /** The Redis of this prefix: with a cluster, the master that serves its hash slot now. */
     public String redisUrl() {
-        return redisUrl;
+        return redisUrl(key(""));
+    }
+
+    /**
+     * The Redis that holds {@code key}: the one server, or the master of a cluster that serves its hash
+     * slot now (a key of another prefix may be on another master).
+     */
+    public String redisUrl(String key) {
+        return cluster == null ? redisUrl : cluster.masterUrlOf(key);
+    }
+
+    /** The cluster of {@code test.redis-cluster=true}, for the tests that fail its nodes. */
+    public java.util.Optional<RedisCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
     }
 
     public String keyPrefix() {
@@ -118,6 +141,10 @@ public final class TestServices implements AutoCloseable {
         issuer.close();
         if (databaseCreated) {
             execute("DROP DATABASE IF EXISTS `" + database + "`");
+        }
+        if (cluster != null) {
+            cluster.close(); // the cluster and its data were this test's alone
+            return;
         }
         RedisClient client = RedisClient.create(redisUrl);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
