@@ -2,6 +2,7 @@ package com.example.archetypes.runtime.jobs;
 
 import com.example.archetypes.runtime.WebRole;
 import com.example.archetypes.runtime.auth.AuthSettings;
+import com.example.archetypes.runtime.web.Problem;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -16,6 +17,16 @@ import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.http.uri.UriBuilder;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import jakarta.validation.Valid;
 
 import java.util.List;
@@ -34,7 +45,19 @@ import java.util.regex.Pattern;
  */
 @WebRole
 @Controller("/jobs")
+@OpenAPIDefinition(info = @Info(title = "Job API", version = "1",
+        description = "Queue a job and follow it. Every answer but 2xx is an RFC 9457 problem (application/problem+json)."))
+@SecurityScheme(name = JobController.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
+        description = "An access token of the environment's issuer (client credentials). Scopes: jobs:write to queue,"
+                + " jobs:read to read one's own jobs, jobs:read-all to read any job.")
+@ApiResponse(responseCode = "401", description = "No token, or a token that is not valid (WWW-Authenticate says why)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@ApiResponse(responseCode = "403", description = "The token lacks the scope this operation needs", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@ApiResponse(responseCode = "503", description = "The queue or the issuer's keys are unreachable, or the queue is full:"
+        + " retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 class JobController {
+
+    /** The security scheme's name in the OpenAPI document. */
+    static final String BEARER = "bearer";
 
     /** Printable ASCII, as the Idempotency-Key draft (IETF httpapi) suggests, of a bounded length. */
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
@@ -57,7 +80,15 @@ class JobController {
     @Post
     @Consumes(MediaType.APPLICATION_JSON)
     @Secured(AuthSettings.WRITE_SCOPE)
+    @Operation(summary = "Queue a job", security = @SecurityRequirement(name = BEARER, scopes = AuthSettings.WRITE_SCOPE))
+    @ApiResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, queued before);"
+            + " Location says where to follow it", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Job.class)))
+    @ApiResponse(responseCode = "400", description = "A body that is not a job request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "422", description = "An unknown job type, or a request that breaks a rule", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "429", description = "The caller queues faster than its rate: retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     CompletableFuture<HttpResponse<Job>> submit(@Body @Valid JobRequest request,
+                                               @Parameter(description = "Sent again with a retry, queues nothing new")
                                                @Header("Idempotency-Key") @Nullable String idempotencyKey,
                                                Authentication caller) {
         if (handlers.find(request.type()).isEmpty()) {
@@ -81,6 +112,11 @@ class JobController {
 
     @Get("/{id}")
     @Secured({AuthSettings.READ_SCOPE, AuthSettings.READ_ALL_SCOPE})
+    @Operation(summary = "Show a job", security = {
+            @SecurityRequirement(name = BEARER, scopes = AuthSettings.READ_SCOPE),
+            @SecurityRequirement(name = BEARER, scopes = AuthSettings.READ_ALL_SCOPE)})
+    @ApiResponse(responseCode = "200", description = "The job")
+    @ApiResponse(responseCode = "404", description = "No such job, or another caller's (the two look alike)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     CompletableFuture<Job> status(String id, Authentication caller) {
         boolean readsAll = caller.getRoles().contains(AuthSettings.READ_ALL_SCOPE);
         return queue.find(id, readsAll ? null : caller.getName()).thenApply(job -> job.orElseThrow(() -> new HttpStatusException(HttpStatus.NOT_FOUND,

@@ -10,9 +10,12 @@ import io.micronaut.serde.annotation.Serdeable;
  * @param status   the HTTP status code
  * @param detail   what was wrong with this request, for the person who sent it
  * @param instance the path of the request
+ *
+ * Public because it is part of the API's contract: the OpenAPI document names it for every error
+ * answer, and a service's own controllers may answer it too.
  */
 @Serdeable
-record Problem(String type, String title, int status, String detail, String instance) {
+public record Problem(String type, String title, int status, String detail, String instance) {
 
-    static final String MEDIA_TYPE = "application/problem+json";
+    public static final String MEDIA_TYPE = "application/problem+json";
 }
