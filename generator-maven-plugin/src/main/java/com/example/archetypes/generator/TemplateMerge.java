@@ -38,7 +38,10 @@ public final class TemplateMerge {
         UPDATED("updated"),
         /** Both changed it, on different lines: merged. */
         MERGED("merged"),
-        /** Both changed the same lines (or both added the file): markers written into it. */
+        /**
+         * Both changed the same lines (or both added the file): markers written into it. A binary file
+         * both changed, or a file git ignores where the template adds one, is left as it was.
+         */
         CONFLICT("CONFLICT"),
         /** The template removed it and the service had not changed it. */
         REMOVED("removed"),
@@ -97,11 +100,17 @@ public final class TemplateMerge {
                 }
                 action = o.sameContent(b) ? Action.REMOVED : Action.KEPT;
             } else if (o == null) {
+                if (workTree != null && Files.exists(workTree.resolve(path))) {
+                    // Not in git's view, yet on disk: a file git ignores (a .env, a local setting). Never
+                    // overwritten, since nothing could bring it back: listed for the team to look at.
+                    outcomes.add(new Outcome(path, Action.CONFLICT));
+                    continue;
+                }
                 action = b == null ? Action.ADDED : Action.STAYS_DELETED;
                 written = action == Action.ADDED ? t.content() : null;
             } else if (o.sameContent(t)) {
-                if (o.executable() == t.executable()) {
-                    continue; // the service has the template's change already
+                if (o.executable() == t.executable() || !templateChangedTheBit(b, t)) {
+                    continue; // the service has the template's change already (and its own bit stays)
                 }
                 action = Action.UPDATED; // the bit only
             } else if (b != null && o.sameContent(b)) {
@@ -115,7 +124,7 @@ public final class TemplateMerge {
             }
             outcomes.add(new Outcome(path, action));
             if (workTree != null) {
-                write(workTree.resolve(path), action, written, t);
+                write(workTree.resolve(path), action, written, templateChangedTheBit(b, t) ? t : null);
             }
         }
         return outcomes;
@@ -131,13 +140,19 @@ public final class TemplateMerge {
                 Files.createDirectories(file.getParent());
                 Files.write(file, content);
             }
-            // Executable bits follow the template, for every file it has and that is in the tree.
+            // Executable bits follow the template where it changed them (or added the file); a bit the
+            // team set itself stays.
             if (theirs != null && Files.exists(file)) {
                 setExecutable(file, theirs.executable());
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Whether the new release gives the file another executable bit than the old one (or adds it). */
+    private static boolean templateChangedTheBit(FileState base, FileState theirs) {
+        return theirs != null && (base == null || base.executable() != theirs.executable());
     }
 
     static void setExecutable(Path file, boolean executable) throws IOException {

@@ -84,7 +84,8 @@ public class UpdateMojo extends GeneratorMojo {
             getLog().info("pom.xml now records release " + target + " (" + Answers.RELEASE + "); git diff shows the whole update.");
             if (!conflicts.isEmpty()) {
                 throw new MojoFailureException(conflicts.size() + " conflicted file(s), with <<<<<<< markers: " + String.join(", ", conflicts)
-                        + "; resolve them, then commit");
+                        + "; resolve them, then commit (a binary file, or one git ignores, has no markers: it was left"
+                        + " as it was; compare it with the new release's by hand)");
             }
         }
     }

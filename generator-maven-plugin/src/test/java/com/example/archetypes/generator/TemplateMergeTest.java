@@ -152,12 +152,39 @@ class TemplateMergeTest {
         write(ours, "tool.sh", "#!/bin/sh\necho 1\n");
         write(theirs, "tool.sh", "#!/bin/sh\necho 2\n");
         base.resolve("tool.sh").toFile().setExecutable(true, false);
+        ours.resolve("tool.sh").toFile().setExecutable(true, false);
         theirs.resolve("tool.sh").toFile().setExecutable(true, false);
 
         assertEquals(List.of(new Outcome("run.sh", Action.UPDATED), new Outcome("tool.sh", Action.UPDATED)), merge());
         assertTrue(Files.isExecutable(ours.resolve("run.sh")), "a bit the template set");
         assertTrue(Files.isExecutable(ours.resolve("tool.sh")), "a script the template changed, executable in the template");
         assertEquals("#!/bin/sh\necho 2\n", read("tool.sh"));
+    }
+
+    @Test
+    void aBitTheTeamChangedStaysWhenTheTemplateChangedOnlyTheContent() throws IOException {
+        write(base, "tool.sh", "#!/bin/sh\necho 1\n");
+        write(ours, "tool.sh", "#!/bin/sh\necho 1\n");
+        write(theirs, "tool.sh", "#!/bin/sh\necho 2\n");
+        base.resolve("tool.sh").toFile().setExecutable(true, false);
+        theirs.resolve("tool.sh").toFile().setExecutable(true, false); // the team took the bit off
+
+        assertEquals(List.of(new Outcome("tool.sh", Action.UPDATED)), merge());
+        assertEquals("#!/bin/sh\necho 2\n", read("tool.sh"));
+        assertFalse(Files.isExecutable(ours.resolve("tool.sh")), "the team's own bit was overwritten");
+    }
+
+    @Test
+    void aFileTheTemplateAddsWhereTheTeamKeepsAnIgnoredFileIsNeverOverwritten() throws IOException {
+        write(theirs, ".env", "TEMPLATE=1\n");
+        Tree oursAsGitSeesIt = Tree.walk(ours); // .env is ignored: not in git's view of the tree
+        write(ours, ".env", "DB_PASSWORD=the team's own\n");
+
+        List<Outcome> outcomes = new TemplateMerge("template 1.0.0", "template 1.1.0")
+                .apply(Tree.walk(base), oursAsGitSeesIt, Tree.walk(theirs), ours);
+
+        assertEquals(List.of(new Outcome(".env", Action.CONFLICT)), outcomes);
+        assertEquals("DB_PASSWORD=the team's own\n", read(".env"));
     }
 
     @Test
