@@ -124,7 +124,9 @@ final class Alarms extends Construct {
         alarm("JobsWaitTooLong", oldestWaiting, stage.jobWaitAlarmMinutes() * 60, 3,
                 "The oldest waiting job has waited over " + stage.jobWaitAlarmMinutes() + " minutes, for 3 minutes",
                 ComparisonOperator.GREATER_THAN_THRESHOLD);
-        // Every instance runs a worker, so none consuming for 5 minutes is a stuck or crashed worker role.
+        // Every instance runs a worker, so none heard from for 5 minutes is a crashed worker role or one
+        // that cannot reach the queue. A worker whose handlers all hang still reports (it heartbeats while
+        // its threads are full): JobsWaitTooLong is the alarm for that.
         // No figure at all counts as none: an instance that cannot publish has lost its worker or its way
         // to CloudWatch, and either needs a look (a new environment alarms until its first minute is in).
         Metric workers = jobs.metric(ServiceMetrics.WORKERS, "Maximum", Duration.minutes(1));

@@ -238,7 +238,9 @@ public class EnvironmentStack extends Stack {
         option(options, "aws:ec2:instances", "InstanceTypes", stage.instanceType());
         option(options, "aws:autoscaling:asg", "MinSize", String.valueOf(stage.minInstances()));
         option(options, "aws:autoscaling:asg", "MaxSize", String.valueOf(stage.maxInstances()));
-        // Scaling on the traffic: CPU over 70% for 5 minutes adds an instance, under 20% removes one.
+        // Scaling on the traffic: CPU over 70% for 5 minutes adds an instance. Its low threshold is 0, so
+        // it never removes one: the bundle's QueueAndCpuQuiet does, only while no job waits as well
+        // (CPU alone would remove what a backlog of jobs that wait on other services just added).
         option(options, "aws:autoscaling:trigger", "MeasureName", "CPUUtilization");
         option(options, "aws:autoscaling:trigger", "Statistic", "Average");
         option(options, "aws:autoscaling:trigger", "Unit", "Percent");
@@ -246,7 +248,7 @@ public class EnvironmentStack extends Stack {
         option(options, "aws:autoscaling:trigger", "BreachDuration", "5");
         option(options, "aws:autoscaling:trigger", "UpperThreshold", "70");
         option(options, "aws:autoscaling:trigger", "UpperBreachScaleIncrement", "1");
-        option(options, "aws:autoscaling:trigger", "LowerThreshold", "20");
+        option(options, "aws:autoscaling:trigger", "LowerThreshold", "0");
         option(options, "aws:autoscaling:trigger", "LowerBreachScaleIncrement", "-1");
         // Scaling on the work: Elastic Beanstalk's trigger takes only its own metrics, so the bundle's
         // .ebextensions/backlog-scaling.config adds a policy on the environment's Auto Scaling group
@@ -303,10 +305,11 @@ public class EnvironmentStack extends Stack {
         if (queue.username() != null) {
             option(options, "aws:elasticbeanstalk:application:environment", "REDIS_USERNAME", queue.username());
         }
-        // Who may call the job API: access tokens of this environment's own user pool, for its client.
+        // The job figures the alarms and the backlog scaling read, published to this environment's namespace.
         option(options, "aws:elasticbeanstalk:application:environment", "METRICS_CLOUDWATCH_NAMESPACE", jobMetrics.namespace());
         // The service's CloudWatch client takes its region from here, not from the instance's metadata.
         option(options, "aws:elasticbeanstalk:application:environment", "AWS_REGION", Aws.REGION);
+        // Who may call the job API: access tokens of this environment's own user pool, for its client.
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_ISSUER", issuer.url());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_JWKS_URL", issuer.jwksUrl());
         option(options, "aws:elasticbeanstalk:application:environment", "AUTH_AUDIENCES", issuer.clientId());

@@ -113,6 +113,7 @@ class DeliveryFilesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void theBundleScalesTheEnvironmentsAutoScalingGroupOnTheOldestWaitingJobOfItsOwnNamespace() throws IOException {
         Map<String, Object> resources = map(yaml("deploy/.ebextensions/backlog-scaling.config").get("Resources"));
         Map<String, Object> policy = map(map(resources.get("BacklogScaleOut")).get("Properties"));
@@ -129,6 +130,23 @@ class DeliveryFilesTest {
                 "DefaultValue", String.valueOf(EnvironmentStack.BACKLOG_SCALE_OUT_SECONDS))), alarm.get("Threshold"));
         assertEquals("Maximum", alarm.get("Statistic"));
         assertEquals(List.of(Map.of("Ref", "BacklogScaleOut")), alarm.get("AlarmActions"));
+
+        // Scaling in: an instance fewer only while no job waits and the CPU is low, both together.
+        Map<String, Object> scaleIn = map(map(resources.get("BacklogScaleIn")).get("Properties"));
+        assertEquals(Map.of("Ref", "AWSEBAutoScalingGroup"), scaleIn.get("AutoScalingGroupName"));
+        assertEquals(List.of(Map.of("MetricIntervalLowerBound", 0, "ScalingAdjustment", -1)), scaleIn.get("StepAdjustments"));
+        Map<String, Object> quiet = map(map(resources.get("QueueAndCpuQuiet")).get("Properties"));
+        assertEquals(List.of(Map.of("Ref", "BacklogScaleIn")), quiet.get("AlarmActions"));
+        List<Map<String, Object>> metrics = (List<Map<String, Object>>) (List<?>) quiet.get("Metrics");
+        Map<String, Object> age = map(map(metrics.get(0).get("MetricStat")).get("Metric"));
+        assertEquals(ServiceMetrics.OLDEST_WAITING_AGE, age.get("MetricName"));
+        assertEquals(Map.of("Fn::GetOptionSetting", Map.of("OptionName", "MetricsNamespace")), age.get("Namespace"));
+        Map<String, Object> cpu = map(map(metrics.get(1).get("MetricStat")).get("Metric"));
+        assertEquals("CPUUtilization", cpu.get("MetricName"));
+        assertEquals(List.of(Map.of("Name", "AutoScalingGroupName", "Value", Map.of("Ref", "AWSEBAutoScalingGroup"))),
+                cpu.get("Dimensions"));
+        assertEquals("IF(age == 0 AND cpu < 20, 1, 0)", metrics.get(2).get("Expression"));
+        assertEquals(true, metrics.get(2).get("ReturnData"));
     }
 
     @Test

@@ -202,7 +202,8 @@ class StacksTest {
                     "OptionSettings", Match.arrayWith(List.of(
                             option("aws:autoscaling:trigger", "MeasureName", "CPUUtilization"),
                             option("aws:autoscaling:trigger", "UpperThreshold", "70"),
-                            option("aws:autoscaling:trigger", "LowerThreshold", "20"),
+                            // Never below 0% CPU: scaling in is the bundle's, on queue and CPU together.
+                            option("aws:autoscaling:trigger", "LowerThreshold", "0"),
                             // What .ebextensions/backlog-scaling.config reads (DeliveryFilesTest).
                             option("aws:elasticbeanstalk:customoption", "MetricsNamespace", namespace),
                             option("aws:elasticbeanstalk:customoption", "BacklogScaleOutSeconds",
