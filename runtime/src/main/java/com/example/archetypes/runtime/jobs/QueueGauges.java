@@ -74,6 +74,11 @@ class QueueGauges {
             Thread.currentThread().interrupt();
         } catch (Exception unreachable) {
             last = UNKNOWN; // Redis away: /health and the API say so; the gauges show no value
+        } catch (Throwable error) {
+            // Thrown on, an Error would cancel this refresh for good and freeze the gauges at their
+            // last values, hiding an outage: show no value instead, and let it be seen.
+            last = UNKNOWN;
+            throw error;
         }
     }
 
