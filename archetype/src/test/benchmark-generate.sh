@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "Installing the archetype (tests skipped)..."
-"$mvnw" -B -q -f "$repo_root/pom.xml" install -pl runtime,archetype -am -DskipTests >/dev/null
+"$mvnw" -B -q -f "$repo_root/pom.xml" install -pl runtime,generator-maven-plugin,archetype -am -DskipTests >/dev/null
 
 # time_generation GROUP ARTIFACT VERSION: seconds one batch generation takes, in a fresh directory.
 time_generation() {
