@@ -323,13 +323,14 @@ if [ -d "$service" ]; then
   mkdir -p "$steps"
   (cd "$service" && tar -cf - --exclude=./target .) | tar -C "$steps" -xf -
   port=$(free_port)
+  metrics_port=$(free_port)
   database=first_steps_$$
   key_prefix=first-steps-$$
   base=http://127.0.0.1:$port
   # The README's steps: the laptop token issuer, its settings in the environment of mn:run.
   use_dev_tokens "$steps"
   (cd "$steps" && eval "$(dev-auth/make-dev-keys.sh)" && PORT=$port DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=$database \
-    REDIS_KEY_PREFIX=$key_prefix JOBS_POLL_TIMEOUT=500ms exec setsid ./mvnw -B -ntp "${private_repository_args[@]}" mn:run) >"$logs/mn-run.log" 2>&1 &
+    REDIS_KEY_PREFIX=$key_prefix METRICS_PORT=$metrics_port JOBS_POLL_TIMEOUT=500ms exec setsid ./mvnw -B -ntp "${private_repository_args[@]}" mn:run) >"$logs/mn-run.log" 2>&1 &
   run_pid=$!
   stop_run() {
     kill -TERM -- "-$run_pid" 2>/dev/null || true
@@ -356,6 +357,44 @@ if [ -d "$service" ]; then
     until_true 10 sh -c "curl -fsS -H 'Authorization: Bearer $JOB_TOKEN' '$base/jobs/$id' | grep -q '\"status\":\"DONE\"'" || return 1
     curl -fsS -H "Authorization: Bearer $JOB_TOKEN" "$base/jobs/$id" | grep -q -F "\"greeting\":\"$1\""
   }
+  # readme_commands MARKER OUT: runs the commands of the service's README block after <!-- MARKER -->,
+  # as someone pastes them into a shell in the service's directory, against this run's ports instead
+  # of 8080 and 9464; a line naming "<the id ...>" gets the id that the block's own POST answered.
+  # Everything the commands print goes to OUT; false when one of them fails.
+  readme_commands() {
+    local block before_id from_id
+    block=$(readme_block "$1" "$steps/README.md" |
+      sed -e "s|http://localhost:8080|$base|g" -e "s|http://127.0.0.1:9464|http://127.0.0.1:$metrics_port|g")
+    [ -n "$block" ] || { echo "README.md has no block after <!-- $1 -->" >"$2"; return 1; }
+    before_id=$(printf '%s\n' "$block" | sed '/<the id/,$d')
+    from_id=$(printf '%s\n' "$block" | sed -n '/<the id/,$p' | sed 's|<the id[^>]*>|$answered_id|g')
+    (cd "$steps" && bash -c "set -eu -o pipefail; exec >'$2' 2>&1
+$before_id
+answered_id=\$(sed -n 's/.*\"id\":\"\([^\"]*\)\".*/\1/p' '$2' | tail -n 1)
+$from_id")
+  }
+  # readme_commands_say MARKER TEXT...: runs the block (readme_commands) and passes when its output
+  # has each TEXT, in that order.
+  readme_commands_say() {
+    local marker=$1 out=$logs/readme-${1// /-}.log expected
+    shift
+    if ! readme_commands "$marker" "$out"; then
+      fail "README.md's <!-- $marker --> commands failed; they printed:"
+      indent <"$out"
+      return
+    fi
+    local rest
+    rest=$(cat "$out")
+    for expected in "$@"; do
+      case $rest in
+        *"$expected"*) rest=${rest#*"$expected"} ;;
+        *) fail "README.md's <!-- $marker --> commands did not print \"$expected\" (in order); they printed:"
+          indent <"$out"
+          return ;;
+      esac
+    done
+    pass "README.md's <!-- $marker --> commands, run as written: $(printf '"%s" ' "$@")"
+  }
   # change_is_live WHAT CHECK...: passes when CHECK succeeds within 120 s of the change just made.
   change_is_live() {
     local what=$1 start
@@ -376,6 +415,11 @@ if [ -d "$service" ]; then
     fail "mn:run: /health answers $(http_status "$base/health")"
   else
     pass "mn:run serves / and /health after $(elapsed "$start")"
+    # The README's own commands against that service, as a new user pastes them.
+    readme_commands_say "ci: try-it commands" 'Hello, World' 'HTTP/1.1 202' '"type":"greet"'
+    readme_commands_say "ci: authentication commands" 'HTTP/1.1 202' 'HTTP/1.1 404' 'HTTP/1.1 401' 'WWW-Authenticate: Bearer'
+    readme_commands_say "ci: contract command" 'openapi: 3.1' 'securitySchemes'
+    readme_commands_say "ci: metrics command" 'jobs_queued_total{'
     starts=$(started_times)
     sed -i 's|<h1>Hello, World</h1>|<h1>Hello, first hour</h1>|' "$steps/src/main/resources/views/home.ftlh"
     change_is_live "a template change" page_says 'Hello, first hour'
