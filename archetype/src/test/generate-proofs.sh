@@ -367,6 +367,7 @@ if [ -d "$service" ]; then
       sed -e "s|http://localhost:8080|$base|g" -e "s|http://127.0.0.1:9464|http://127.0.0.1:$metrics_port|g")
     [ -n "$block" ] || { echo "README.md has no block after <!-- $1 -->" >"$2"; return 1; }
     before_id=$(printf '%s\n' "$block" | sed '/<the id/,$d')
+    # shellcheck disable=SC2016 # $answered_id is expanded by the shell the commands are pasted into
     from_id=$(printf '%s\n' "$block" | sed -n '/<the id/,$p' | sed 's|<the id[^>]*>|$answered_id|g')
     (cd "$steps" && bash -c "set -eu -o pipefail; exec >'$2' 2>&1
 $before_id
