@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -361,21 +362,21 @@ class FaultIT {
     @Test
     void fuzzedRequestsGetNoServerErrorAndNoInternalNames() throws Exception {
         try (ServiceProcess web = ServiceProcess.start("web", environment(services.redisUrl())).awaitReady()) {
-            Fuzz fuzz = new Fuzz(20261123L);
-            String fuzzToken = token();
+            Fuzz fuzz = new Fuzz(20261123L, token());
             Map<String, int[]> byEndpoint = new HashMap<>();
             List<String> bad = new ArrayList<>();
             int resent = 0;
+            Map<Integer, Integer> brokenTokenAnswers = new TreeMap<>();
             for (Fuzz.Request request : fuzz.requests(1200)) {
                 HttpResponse<String> response;
                 try {
-                    response = http.send(request.build(web, fuzzToken), HttpResponse.BodyHandlers.ofString());
+                    response = http.send(request.build(web), HttpResponse.BodyHandlers.ofString());
                 } catch (IOException closedUnderneath) {
                     // Rarely (about once in 5,000 here) a kept-alive connection is found closed when the
                     // next request goes out; a client sends it again, once, as this does, and counts it.
                     resent++;
                     try {
-                        response = http.send(request.build(web, fuzzToken), HttpResponse.BodyHandlers.ofString());
+                        response = http.send(request.build(web), HttpResponse.BodyHandlers.ofString());
                     } catch (IOException e) {
                         bad.add(request + " -> no answer, twice: " + e);
                         continue;
@@ -387,6 +388,15 @@ class FaultIT {
                     counts[1]++;
                     bad.add(request + " -> " + response.statusCode() + " " + response.body());
                 }
+                if (request.tokenBroken()) {
+                    brokenTokenAnswers.merge(response.statusCode(), 1, Integer::sum);
+                    // 401, or an answer given before the token is read (the method, the URI's or the
+                    // headers' size); anything else (202, 400 or 404 from the API, 403 from its scopes)
+                    // means the token was taken as valid.
+                    if (!Set.of(401, 405, 414, 431).contains(response.statusCode())) {
+                        bad.add(request + " -> a broken token let in: " + response.statusCode() + " " + response.body());
+                    }
+                }
                 for (String internal : Fuzz.INTERNAL_NAMES) {
                     if (response.body().contains(internal)) {
                         bad.add(request + " -> names '" + internal + "': " + response.body());
@@ -396,8 +406,14 @@ class FaultIT {
             byEndpoint.forEach((endpoint, counts) ->
                     System.out.printf("FaultIT: fuzz %-22s %d requests, %d 5xx%n", endpoint, counts[0], counts[1]));
             System.out.printf("FaultIT: fuzz: %d request(s) sent again after the connection was found closed%n", resent);
+            int brokenTokens = brokenTokenAnswers.values().stream().mapToInt(Integer::intValue).sum();
+            int brokenTokens401 = brokenTokenAnswers.getOrDefault(401, 0);
+            System.out.printf("FaultIT: fuzz: %d requests with a broken Authorization header, answered (status=count) %s%n",
+                    brokenTokens, brokenTokenAnswers);
 
             assertTrue(byEndpoint.values().stream().allMatch(counts -> counts[0] >= 1000), "fewer than 1000 requests per endpoint");
+            assertTrue(brokenTokens401 >= brokenTokens / 2, "only " + brokenTokens401 + " of " + brokenTokens
+                    + " broken tokens answered 401: the token is no longer what is judged");
             assertEquals(List.of(), bad.stream().limit(10).toList(), bad.size() + " bad answers");
             assertEquals(200, web.status("/health"), "unhealthy after the fuzzing");
         }

@@ -10,8 +10,10 @@ import java.util.Random;
 
 /**
  * Generated bad requests, from a fixed seed: JSON bodies broken at random places or of every wrong
- * shape, wrong content types, odd ids and paths, long and strange headers. The same seed gives the
- * same requests, so a failure can be replayed.
+ * shape, wrong content types, odd ids and paths, long and strange headers, and, on a quarter of the
+ * job API's requests, a broken {@code Authorization} header (a valid token altered where its
+ * signature covers it, unsigned, with a hostile key id, another scheme, noise). The same seed gives
+ * the same requests, so a failure can be replayed.
  */
 final class Fuzz {
 
@@ -29,18 +31,26 @@ final class Fuzz {
             "\"" + "é".repeat(300) + "\"", "[[[[[[[[[[]]]]]]]]]]");
 
     private final Random random;
+    private final String validToken;
 
-    Fuzz(long seed) {
+    /** {@code validToken}: a token the service accepts, sent where the token is not what is fuzzed. */
+    Fuzz(long seed, String validToken) {
         this.random = new Random(seed);
+        this.validToken = validToken;
     }
 
-    /** One request: which endpoint it aims at, and how to build it for a server. */
-    record Request(String endpoint, String method, String path, String contentType, String body, String header) {
+    /**
+     * One request: which endpoint it aims at, and how to build it for a server. {@code tokenBroken}: its
+     * {@code Authorization} header is one of the fuzzed ones, which must never be let in.
+     */
+    record Request(String endpoint, String method, String path, String contentType, String body, String header,
+                   String authorization, boolean tokenBroken) {
 
-        /** The request, with {@code bearerToken} so that the fuzzed parts, not a missing token, are what is judged. */
-        HttpRequest build(ServiceProcess web, String bearerToken) {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(web.uri(path)).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + bearerToken);
+        HttpRequest build(ServiceProcess web) {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(web.uri(path)).timeout(Duration.ofSeconds(30));
+            if (!authorization.isEmpty()) {
+                builder.header("Authorization", authorization);
+            }
             if (!contentType.isEmpty()) {
                 builder.header("Content-Type", contentType);
             }
@@ -54,21 +64,53 @@ final class Fuzz {
         @Override
         public String toString() {
             return method + " " + (path.length() > 80 ? path.substring(0, 80) + "..." : path) + " [" + contentType + "] "
-                    + (body.length() > 120 ? body.substring(0, 120) + "..." : body);
+                    + (body.length() > 120 ? body.substring(0, 120) + "..." : body)
+                    + (tokenBroken ? " Authorization: " + (authorization.length() > 80 ? authorization.substring(0, 80) + "..." : authorization) : "");
         }
     }
 
     /** {@code perEndpoint} requests for each of POST /jobs, GET /jobs/{id}, GET / and GET /health/{check}. */
     List<Request> requests(int perEndpoint) {
         List<Request> requests = new ArrayList<>();
+        String valid = "Bearer " + validToken;
         for (int i = 0; i < perEndpoint; i++) {
-            requests.add(new Request("POST /jobs", random.nextInt(20) == 0 ? pick(List.of("PUT", "PATCH", "DELETE")) : "POST",
-                    "/jobs", pick(CONTENT_TYPES), body(), header()));
-            requests.add(new Request("GET /jobs/{id}", "GET", "/jobs/" + segment(), "", "", header()));
-            requests.add(new Request("GET /", "GET", "/?" + encode(text(20)) + "=" + encode(text(50)), "", "", header()));
-            requests.add(new Request("GET /health/{check}", "GET", "/health/" + segment(), "", "", header()));
+            // A broken token comes with a valid job, so that only the token can keep it out.
+            requests.add(random.nextInt(4) == 0
+                    ? new Request("POST /jobs", "POST", "/jobs", "application/json", VALID, header(), brokenAuthorization(), true)
+                    : new Request("POST /jobs", random.nextInt(20) == 0 ? pick(List.of("PUT", "PATCH", "DELETE")) : "POST",
+                            "/jobs", pick(CONTENT_TYPES), body(), header(), valid, false));
+            boolean breakGetToken = random.nextInt(4) == 0;
+            requests.add(new Request("GET /jobs/{id}", "GET", "/jobs/" + segment(), "", "", header(),
+                    breakGetToken ? brokenAuthorization() : valid, breakGetToken));
+            requests.add(new Request("GET /", "GET", "/?" + encode(text(20)) + "=" + encode(text(50)), "", "", header(), valid, false));
+            requests.add(new Request("GET /health/{check}", "GET", "/health/" + segment(), "", "", header(), valid, false));
         }
         return requests;
+    }
+
+    /** An Authorization header no service may accept. */
+    private String brokenAuthorization() {
+        String[] parts = validToken.split("\\.");
+        String signingInput = parts[0] + "." + parts[1];
+        return switch (random.nextInt(9)) {
+            // Altered where the signature covers it (not in the signature, whose last character can
+            // carry bits a decoder ignores).
+            case 0 -> "Bearer " + mutate(signingInput) + "." + parts[2];
+            case 1 -> "Bearer " + base64Url("{\"alg\":\"none\"}") + "." + parts[1] + ".";
+            case 2 -> "Bearer " + base64Url("{\"alg\":\"RS256\",\"kid\":\"" + pick(List.of("../../../etc/passwd", "' OR 1=1 --",
+                    "${jndi:ldap://127.0.0.1/x}", "", "x".repeat(2000))) + "\"}") + "." + parts[1] + "." + parts[2];
+            case 3 -> pick(List.of("Basic ZmF1bHQtdGVzdDpwYXNzd29yZA==", "Bearer", "Bearer ", "Token " + validToken, validToken,
+                    "Bearer " + validToken + " " + validToken, "Bearer " + parts[0] + "." + parts[1]));
+            case 4 -> "Bearer " + text(random.nextInt(400));
+            case 5 -> "Bearer " + parts[0] + "." + parts[1] + "." + text(1 + random.nextInt(300)).replace(' ', 'A');
+            case 6 -> "Bearer " + base64Url(text(random.nextInt(100))) + "." + base64Url(text(random.nextInt(200))) + "." + parts[2];
+            case 7 -> "Bearer " + "a.".repeat(random.nextInt(2000)) + "a";
+            default -> text(random.nextInt(200));
+        };
+    }
+
+    private static String base64Url(String text) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private String body() {
