@@ -1,6 +1,8 @@
 package com.example.archetypes.runtime.jobs;
 
 import io.lettuce.core.SetArgs;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -26,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (when it was written, and a random id); every process remembers the value it saw and reads it again every
  * {@code app.jobs.store-check-interval} ({@code 1s}). A marker that is gone, or that holds another
  * value (another process already noticed the loss and wrote a new one), means the keys beside it are
- * gone too: the process logs it at ERROR, counts it in {@link #dataLosses()} (the hook for a metric
- * and its alarm: micrometer is not on this library's class path) and says {@code DATA_LOST} in
+ * gone too: the process logs it at ERROR, counts it in the meter {@code jobs.store.data.losses}
+ * (which goes to CloudWatch for the environment's alarm) and says {@code DATA_LOST} in
  * /health ({@link QueueStoreHealth}) until it restarts. It writes a new marker, so the next loss
  * is noticed too; new jobs work meanwhile.
  */
@@ -48,11 +50,14 @@ class QueueStoreWatch {
     private volatile String seenMarker;
     private volatile Instant lastLoss;
 
-    QueueStoreWatch(QueueRedis redis, JobSettings settings,
+    QueueStoreWatch(QueueRedis redis, JobSettings settings, MeterRegistry registry,
                     @Value("${app.jobs.store-check-interval:1s}") Duration interval) {
         this.redis = redis;
         this.markerKey = settings.keyTag() + ":store";
         this.interval = interval;
+        FunctionCounter.builder("jobs.store.data.losses", dataLosses, AtomicLong::get)
+                .description("Times this process found the job queue's store emptied under it (its jobs lost)")
+                .register(registry);
     }
 
     @EventListener

@@ -36,7 +36,9 @@ import java.util.Map;
  *   <li>{@code jobs.waiting}, {@code jobs.oldest.waiting.age} (seconds), {@code jobs.workers}: the
  *       queue-wide gauges, the same in every process (alarms take the maximum);</li>
  *   <li>{@code jobs.dead.lettered}: the jobs this process dead-lettered in the step, every type
- *       together (alarms take the sum).</li>
+ *       together (alarms take the sum);</li>
+ *   <li>{@code jobs.store.data.losses}: the times in the step this process found the queue's store
+ *       emptied under it (alarms take the sum).</li>
  * </ul>
  * Only these, since CloudWatch bills each name (and set of dimensions) as a custom metric; everything
  * else stays in Prometheus. Without the namespace this bean does not exist: nothing is sent, and no
@@ -58,6 +60,7 @@ final class CloudWatchExport {
     static final String OLDEST_WAITING_AGE = "jobs.oldest.waiting.age";
     static final String WORKERS = "jobs.workers";
     static final String DEAD_LETTERED = "jobs.dead.lettered";
+    static final String STORE_DATA_LOSSES = "jobs.store.data.losses";
 
     private final MeterRegistry service;
     private final String namespace;
@@ -99,11 +102,13 @@ final class CloudWatchExport {
                     .baseUnit(name.equals(OLDEST_WAITING_AGE) ? "seconds" : null)
                     .register(this.registry);
         }
-        FunctionCounter.builder(DEAD_LETTERED, service, CloudWatchExport::deadLettered)
-                .baseUnit("count")
-                .register(registry);
-        LOG.info("Publishing {}, {}, {} and {} to the CloudWatch namespace {} every {}",
-                WAITING, OLDEST_WAITING_AGE, WORKERS, DEAD_LETTERED, namespace, step);
+        for (String name : List.of(DEAD_LETTERED, STORE_DATA_LOSSES)) {
+            FunctionCounter.builder(name, service, registry -> counted(registry, name))
+                    .baseUnit("count")
+                    .register(registry);
+        }
+        LOG.info("Publishing {}, {}, {}, {} and {} to the CloudWatch namespace {} every {}",
+                WAITING, OLDEST_WAITING_AGE, WORKERS, DEAD_LETTERED, STORE_DATA_LOSSES, namespace, step);
     }
 
     @PreDestroy
@@ -120,9 +125,13 @@ final class CloudWatchExport {
         return gauge == null ? Double.NaN : gauge.value();
     }
 
-    /** The jobs dead-lettered here so far, every type together; the registry sends the step's increase. */
-    private static double deadLettered(MeterRegistry service) {
-        return service.find(DEAD_LETTERED).counters().stream().mapToDouble(Counter::count).sum();
+    /**
+     * What the service's counters of that name (every type together) have counted so far; the registry
+     * sends the step's increase.
+     */
+    private static double counted(MeterRegistry service, String name) {
+        return service.find(name).counters().stream().mapToDouble(Counter::count).sum()
+                + service.find(name).functionCounters().stream().mapToDouble(FunctionCounter::count).sum();
     }
 
     /**

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.example.archetypes.runtime.testing.Await;
 import com.example.archetypes.runtime.testing.TestServices;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -23,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A Redis without persistence, restarted empty under a running service (a store replaced without
- * its data): the service says so at once, in an ERROR line and as jobStore DATA_LOST in /health,
- * while it goes on taking new jobs.
+ * its data): the service says so at once, in an ERROR line, as jobStore DATA_LOST in /health and
+ * in the meter jobs.store.data.losses, while it goes on taking new jobs.
  */
 class StoreLossTest {
 
@@ -59,6 +60,11 @@ class StoreLossTest {
                             && answer.body().contains("\"jobStore\":{\"status\":\"DATA_LOST\"}"));
             System.out.println("[store-loss] after the empty restart /health answered " + health.statusCode()
                     + " " + health.body());
+
+            // The meter the environment's JobStoreDataLost alarm reads (through CloudWatch).
+            MeterRegistry registry = service.getApplicationContext().getBean(MeterRegistry.class);
+            assertEquals(1.0, registry.get("jobs.store.data.losses").functionCounter().count(),
+                    "jobs.store.data.losses counts the loss once");
 
             HttpResponse<String> afterwards = post(base + "/jobs", "{\"type\":\"greet\",\"payload\":{\"name\":\"n2\"}}", token);
             assertEquals(202, afterwards.statusCode(), "new jobs are still taken: " + afterwards.body());

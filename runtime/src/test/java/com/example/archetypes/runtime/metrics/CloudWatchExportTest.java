@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What reaches CloudWatch, through the real AWS SDK client pointed at a stub of CloudWatch's API on
- * 127.0.0.1 that keeps every PutMetricData request: with a namespace, exactly the four names the
+ * 127.0.0.1 that keeps every PutMetricData request: with a namespace, exactly the five names the
  * alarms know, without dimensions, and a job dead-lettered is counted once; without one, nothing is
  * sent and no AWS setting is needed.
  */
@@ -40,7 +40,7 @@ class CloudWatchExportTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(30);
     private static final Set<String> NAMES = Set.of("jobs.waiting", "jobs.oldest.waiting.age", "jobs.workers",
-            "jobs.dead.lettered");
+            "jobs.dead.lettered", "jobs.store.data.losses");
 
     private final TestServices services = new TestServices();
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
@@ -87,7 +87,7 @@ class CloudWatchExportTest {
     }
 
     @Test
-    void publishesExactlyTheFourNamesWithoutDimensionsAndCountsADeadLetterOnce() {
+    void publishesExactlyTheFiveNamesWithoutDimensionsAndCountsADeadLetterOnce() {
         Map<String, String> settings = Map.of(
                 "app.metrics.cloudwatch.namespace", "orders-service/test",
                 "app.metrics.cloudwatch.step", "1s",
@@ -111,6 +111,7 @@ class CloudWatchExportTest {
             assertFalse(request.keySet().stream().anyMatch(key -> key.contains("Dimensions.member")), "no dimensions: " + request);
         }
         assertEquals(1.0, sum("jobs.dead.lettered"), "one job dead-lettered, counted once across the steps");
+        assertEquals(0.0, sum("jobs.store.data.losses"), "no store lost its data");
         assertTrue(requests.stream().anyMatch(request -> "Seconds".equals(unitOf(request, "jobs.oldest.waiting.age"))),
                 "the age in seconds");
     }

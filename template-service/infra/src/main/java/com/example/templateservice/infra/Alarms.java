@@ -132,6 +132,10 @@ final class Alarms extends Construct {
         Metric workers = jobs.metric(ServiceMetrics.WORKERS, "Maximum", Duration.minutes(1));
         alarm("NoWorker", workers, 1, 5, "No worker took or polled jobs for 5 minutes",
                 ComparisonOperator.LESS_THAN_THRESHOLD, TreatMissingData.BREACHING);
+        // A store replaced without its data (staging's one node, or anything that empties it) loses
+        // every job accepted and not done: nothing to wait for, a person must know at once.
+        alarm("JobStoreDataLost", jobs.metric(ServiceMetrics.STORE_DATA_LOSSES, "Sum", Duration.minutes(1)), 0, 1,
+                "The job queue's store lost its data: the jobs it held are gone", ComparisonOperator.GREATER_THAN_THRESHOLD);
         Metric waiting = jobs.metric(ServiceMetrics.WAITING, "Maximum", Duration.minutes(1));
 
         dashboard = Dashboard.Builder.create(this, "Dashboard")

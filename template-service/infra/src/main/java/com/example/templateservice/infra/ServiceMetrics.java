@@ -21,6 +21,8 @@ record ServiceMetrics(String namespace) {
     static final String DEAD_LETTERED = "jobs.dead.lettered";
     /** Worker consumers that took or polled work within the last minute, queue-wide. */
     static final String WORKERS = "jobs.workers";
+    /** Times in the minute a process found the queue's store emptied under it (every job it held lost). */
+    static final String STORE_DATA_LOSSES = "jobs.store.data.losses";
 
     /** The namespace of an environment's figures: the service's name, then the environment's. */
     static ServiceMetrics of(DeliverySettings settings, Stage stage) {

@@ -541,8 +541,8 @@ class StacksTest {
             List<String> names = template.findResources("AWS::CloudWatch::Alarm").values().stream()
                     .map(alarm -> String.valueOf(((Map<?, ?>) alarm.get("Properties")).get("AlarmName"))).sorted().toList();
             List<String> expected = new ArrayList<>(List.of("DatabaseConnections", "DatabaseCpu", "DatabaseStorage",
-                    "ErrorRate", "JobsDeadLettered", "JobsWaitTooLong", "NoWorker", "QueueMemory", "SlowAnswers",
-                    "Unhealthy"));
+                    "ErrorRate", "JobStoreDataLost", "JobsDeadLettered", "JobsWaitTooLong", "NoWorker", "QueueMemory",
+                    "SlowAnswers", "Unhealthy"));
             if (stage == Stage.STAGING) {
                 expected.add("QueueEvictions"); // ElastiCache evicts; MemoryDB refuses writes instead
             }
@@ -569,6 +569,10 @@ class StacksTest {
                     "AlarmName", SETTINGS.resourceName(stage) + "-JobsWaitTooLong", "Namespace", namespace,
                     "MetricName", ServiceMetrics.OLDEST_WAITING_AGE, "Statistic", "Maximum",
                     "Threshold", stage.jobWaitAlarmMinutes() * 60)));
+            template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                    "AlarmName", SETTINGS.resourceName(stage) + "-JobStoreDataLost", "Namespace", namespace,
+                    "MetricName", ServiceMetrics.STORE_DATA_LOSSES, "Statistic", "Sum", "Threshold", 0,
+                    "ComparisonOperator", "GreaterThanThreshold")));
             // No figure from any worker is no worker: missing data breaches.
             template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                     "AlarmName", SETTINGS.resourceName(stage) + "-NoWorker", "Namespace", namespace,
