@@ -9,11 +9,15 @@ import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import jakarta.inject.Singleton;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code redis} in /health: UP when the job queue's store answers a read of one of the queue's keys
@@ -31,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * queue cannot be reached, when the job API answers 503 too, and UP again once the API works.
  *
  * <p>Bounded by {@code redis.timeout} as a whole, connecting included, so that /health answers
- * within it while Redis is away, as the API does.
+ * within it while Redis is away, as the API does. It logs when it turns DOWN, with the reason, and
+ * when it is UP again, once each: a load balancer asks every few seconds, and a stack trace each time
+ * (what Micronaut logs for a check that reports an exception) would bury the log.
  */
 @Singleton
 @Replaces(RedisHealthIndicator.class)
@@ -39,10 +45,12 @@ class QueueRedisHealth implements HealthIndicator {
 
     /** The name micronaut-redis's check had, which readiness checks and dashboards already know. */
     private static final String NAME = "redis";
+    private static final Logger LOG = LoggerFactory.getLogger(QueueRedisHealth.class);
 
     private final QueueRedis redis;
     private final String probeKey;
     private final Duration timeout;
+    private final AtomicBoolean down = new AtomicBoolean();
 
     QueueRedisHealth(QueueRedis redis, JobSettings settings, @Value("${redis.timeout:2s}") Duration timeout) {
         this.redis = redis;
@@ -59,11 +67,22 @@ class QueueRedisHealth implements HealthIndicator {
     private CompletableFuture<HealthResult> probe() {
         return redis.call(commands -> commands.exists(probeKey).toCompletableFuture())
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((exists, failure) -> failure == null
-                        ? HealthResult.builder(NAME, HealthStatus.UP).build()
-                        // In the details, which StatusOnlyHealth keeps from strangers; not as an exception,
-                        // which Micronaut would log at ERROR with its stack on every /health of an outage.
-                        : HealthResult.builder(NAME, HealthStatus.DOWN)
-                                .details(Map.of("error", String.valueOf(QueueRedis.unwrap(failure)))).build());
+                .handle((exists, failure) -> failure == null ? up() : down(QueueRedis.unwrap(failure)));
+    }
+
+    private HealthResult up() {
+        if (down.compareAndSet(true, false)) {
+            LOG.info("Redis answers the job queue again: the redis health check is UP");
+        }
+        return HealthResult.builder(NAME, HealthStatus.UP).build();
+    }
+
+    private HealthResult down(Throwable failure) {
+        String reason = failure instanceof TimeoutException ? "no answer within " + timeout : String.valueOf(failure);
+        if (down.compareAndSet(false, true)) {
+            LOG.warn("The job queue's Redis does not answer ({}): the redis health check is DOWN, /health answers 503", reason);
+        }
+        // In the details, which StatusOnlyHealth keeps from strangers.
+        return HealthResult.builder(NAME, HealthStatus.DOWN).details(Map.of("error", reason)).build();
     }
 }
