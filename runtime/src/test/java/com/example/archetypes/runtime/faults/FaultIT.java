@@ -297,7 +297,10 @@ class FaultIT {
      * over after the cluster's 2 s node timeout, and the cluster client follows it. Every answer
      * meanwhile is a 202 or a 503 problem, the API accepts jobs again once the replica is promoted, and
      * every job answered 202 is DONE afterwards. The processes were given the killed master as their
-     * node (REDIS_URL), the hardest case: they must learn the new layout from the other nodes.
+     * node (REDIS_URL), the hardest case: they must learn the new layout from the other nodes. /health,
+     * asked every 100 ms throughout, answers 503 while the queue's master is away and 200 again after
+     * the failover: its redis check reads a queue key on the queue's connection, which follows the
+     * cluster, and not REDIS_URL, which stays dead.
      */
     @Test
     @EnabledIfSystemProperty(named = "test.redis-cluster", matches = "true")
@@ -308,7 +311,8 @@ class FaultIT {
         Map<String, String> env = environment(services.redisUrl());
         assertEquals("true", env.get("REDIS_CLUSTER"));
         try (ServiceProcess web = ServiceProcess.start("web", env).awaitReady();
-             ServiceProcess worker = ServiceProcess.start("worker", env).awaitReady()) {
+             ServiceProcess worker = ServiceProcess.start("worker", env).awaitReady();
+             HealthWatch health = new HealthWatch(web)) {
             Load load = new Load(web, 16);
             long began = System.nanoTime();
             Await.until("200 jobs are accepted before the kill", Duration.ofSeconds(30), () -> load.acceptedAfter(began) >= 200);
@@ -328,14 +332,20 @@ class FaultIT {
             Await.until("100 more jobs are accepted after the API resumed", Duration.ofSeconds(30),
                     () -> load.acceptedAfter(resumedAt) >= 100);
             load.stop();
+            // Bounded: the load balancer must see the instance healthy again, or it takes it out of
+            // service after a failover that succeeded.
+            Await.until("/health answers 503 in the failover, then 200 again", Duration.ofSeconds(30),
+                    () -> health.firstAfter(health.firstAfter(killed, 503), 200) > 0);
+            health.close();
+            long healthDown = health.firstAfter(killed, 503);
+            long healthUp = health.firstAfter(healthDown, 200);
 
             List<Load.Answer> answers = List.copyOf(load.answers);
             List<String> accepted = answers.stream().filter(answer -> answer.status() == 202).map(Load.Answer::jobId).toList();
             long refused = answers.stream().filter(FaultIT::isUnavailableProblem).count();
             List<Load.Answer> bad = answers.stream().filter(answer -> answer.status() != 202 && !isUnavailableProblem(answer)).toList();
             int newMaster = cluster.masterPortOf(queue);
-            // Printed, not asserted: micronaut-redis's own "redis" check PINGs REDIS_URL, the killed node (see the README).
-            int health = web.status("/health");
+            int healthAtTheEnd = web.status("/health");
             try (Redis inspect = new Redis(services.redisUrl())) {
                 try {
                     Await.until("every accepted job is DONE", Duration.ofSeconds(90),
@@ -346,15 +356,21 @@ class FaultIT {
                 long done = inspect.countStatus(accepted, "DONE");
                 System.out.printf("FaultIT: cluster master %d killed under 16 clients: %d requests, %d accepted, %d answered"
                                 + " 503 problem, %d other %s; replica %d promoted after %d ms, API resumed %.1f s after the kill;"
-                                + " %d of the accepted DONE, lost %d; /health %d%n", master, answers.size(), accepted.size(), refused,
+                                + " %d of the accepted DONE, lost %d; /health 503 from %d ms after the kill, 200 again after"
+                                + " %d ms (%d of %d answers 503), %d at the end%n", master, answers.size(), accepted.size(), refused,
                         bad.size(), bad.stream().map(answer -> answer.status() + " " + answer.body()).distinct().limit(3).toList(),
-                        newMaster, promoted.toMillis(), resumed.toMillis() / 1000.0, done, accepted.size() - done, health);
+                        newMaster, promoted.toMillis(), resumed.toMillis() / 1000.0, done, accepted.size() - done,
+                        (healthDown - killed) / 1_000_000, (healthUp - killed) / 1_000_000, health.count(503), health.count(),
+                        healthAtTheEnd);
                 assertEquals(accepted.size(), done, "jobs answered 202 that are not DONE after the failover (lost)");
             }
             assertEquals(List.of(), bad.stream().limit(5).map(answer -> answer.status() + " " + answer.contentType() + " " + answer.body())
                     .toList(), bad.size() + " of " + answers.size() + " answers were neither 202 nor a 503 problem");
             assertTrue(refused > 0, "no request was refused: none fell in the failover");
             assertTrue(resumed.compareTo(Duration.ofSeconds(20)) <= 0, "the API resumed " + resumed + " after the kill");
+            assertTrue(healthDown < load.firstAcceptedAfter(killed), "/health said 503 only after the API had resumed");
+            assertTrue(healthUp - killed <= Duration.ofSeconds(30).toNanos(), "/health was 503 for more than 30 s after the kill");
+            assertEquals(200, healthAtTheEnd, "/health after the failover");
             post(web, 1, "after-failover"); // asserts the 202
         }
     }
@@ -561,6 +577,56 @@ class FaultIT {
         public void close() {
             connection.close();
             client.shutdown();
+        }
+    }
+
+    /** Asks a process's /health every 100 ms, and keeps when each answer came and its status, until stopped. */
+    private static final class HealthWatch implements AutoCloseable {
+
+        record Sample(long at, int status) {
+        }
+
+        private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread asker;
+
+        HealthWatch(ServiceProcess process) {
+            asker = new Thread(() -> {
+                while (running.get()) {
+                    int status = process.status("/health");
+                    samples.add(new Sample(System.nanoTime(), status));
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "health-watch");
+            asker.setDaemon(true);
+            asker.start();
+        }
+
+        /** When the first answer with {@code status} after {@code nanos} came (System.nanoTime), or 0: none yet. */
+        long firstAfter(long nanos, int status) {
+            if (nanos == 0) {
+                return 0;
+            }
+            return samples.stream().filter(sample -> sample.at() > nanos && sample.status() == status)
+                    .mapToLong(Sample::at).min().orElse(0);
+        }
+
+        long count(int status) {
+            return samples.stream().filter(sample -> sample.status() == status).count();
+        }
+
+        int count() {
+            return samples.size();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            asker.join(10_000);
         }
     }
 

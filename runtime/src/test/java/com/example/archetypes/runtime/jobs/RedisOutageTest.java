@@ -6,7 +6,9 @@ import com.example.archetypes.runtime.testing.TcpProxy;
 import com.example.archetypes.runtime.testing.TestHttp;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micronaut.configuration.lettuce.health.RedisHealthIndicator;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,11 +18,13 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static com.example.archetypes.runtime.jobs.Jobs.awaitStatus;
 import static com.example.archetypes.runtime.jobs.Jobs.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -94,8 +98,40 @@ class RedisOutageTest extends ServiceTest {
         long start = System.nanoTime();
         awaitStatus(http, acceptedJob(http, "Hedy"), "DONE", WITHIN);
         Duration resumed = Duration.ofNanos(System.nanoTime() - start);
+        Await.until("/health answers 200 again", WITHIN, () -> http.get("/health").statusCode() == 200);
 
         assertTrue(resumed.compareTo(Duration.ofSeconds(10)) < 0, "API and worker resumed " + resumed + " after Redis returned");
+    }
+
+    /**
+     * The redis check is the library's own, on the queue's connection (QueueRedisHealth), in place of
+     * micronaut-redis's: DOWN within the Redis timeout while Redis is away, UP again when it is back.
+     */
+    @Test
+    void theRedisCheckIsTheQueuesOwnAndSaysDownWithinTheRedisTimeout() {
+        ApplicationContext context = server.getApplicationContext();
+        // What /health runs: every HealthIndicator bean.
+        List<String> checks = context.getBeansOfType(HealthIndicator.class).stream()
+                .map(check -> check.getClass().getSimpleName()).sorted().toList();
+        assertFalse(checks.contains(RedisHealthIndicator.class.getSimpleName()), "micronaut-redis's own check runs: " + checks);
+        assertTrue(checks.contains(QueueRedisHealth.class.getSimpleName()), checks.toString());
+        assertEquals("UP", redisCheck(Await.until("/health answers 200", WITHIN, () -> http.get("/health"),
+                response -> response.statusCode() == 200)));
+
+        redisProxy.stop();
+        HttpResponse<String> down = Await.until("the redis check says DOWN", WITHIN, () -> http.get("/health"),
+                response -> "DOWN".equals(redisCheck(response)));
+        long start = System.nanoTime();
+        HttpResponse<String> again = http.get("/health");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        redisProxy.start();
+        HttpResponse<String> up = Await.until("the redis check says UP again", WITHIN, () -> http.get("/health"),
+                response -> response.statusCode() == 200);
+
+        assertEquals(503, down.statusCode(), down.body());
+        assertEquals(503, again.statusCode(), again.body());
+        assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "/health took " + took + " with redis.timeout 1s");
+        assertEquals("UP", redisCheck(up), up.body());
     }
 
     @Test
@@ -116,6 +152,12 @@ class RedisOutageTest extends ServiceTest {
         } finally {
             away.close();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private String redisCheck(HttpResponse<String> health) {
+        Map<String, Object> details = (Map<String, Object>) http.json(health).getOrDefault("details", Map.of());
+        return (String) ((Map<String, Object>) details.getOrDefault("redis", Map.of())).get("status");
     }
 
     /** Posts a greet job until the API accepts it (202), and returns its id. */
