@@ -42,19 +42,40 @@ request() {
 
 # training_start JAVA_OPTION...: starts the service as the training run does, in the background, with
 # JAVA_OPTS and the options given: without a database or Redis, as the image build has neither
-# (Flyway is skipped and the connection pool may start empty); waits until it listens. Its PID is left
-# in training_pid (a child of this shell, so that training_stop can wait for it).
+# (Flyway is skipped and the connection pool may start empty), and with a token issuer of its own
+# (the web role refuses to start without one; the JWKS is read only when a token comes, and none
+# does); waits until it listens. Its PID is left in training_pid (a child of this shell, so that
+# training_stop can wait for it), and training_listened says whether it ever listened.
 training_start() {
+  training_log=$(mktemp)
   # shellcheck disable=SC2086 # JAVA_OPTS holds several options
   APP_ROLE=all PORT=$training_port DB_HOST=127.0.0.1 DB_PORT=1 DB_CONNECTION_TIMEOUT=250 REDIS_URL=redis://127.0.0.1:1 \
     FLYWAY_DATASOURCES_DEFAULT_ENABLED=false DATASOURCES_DEFAULT_INITIALIZATION_FAIL_TIMEOUT=-1 \
-    java ${JAVA_OPTS:-} "$@" -jar "$jar" >/dev/null 2>&1 &
+    AUTH_ISSUER=http://127.0.0.1/aot-training AUTH_JWKS_URL=file:/dev/null AUTH_AUDIENCES=aot-training \
+    java ${JAVA_OPTS:-} "$@" -jar "$jar" >"$training_log" 2>&1 &
   training_pid=$!
+  training_listened=false
   for _ in $(seq 1 600); do
-    reachable 127.0.0.1 "$training_port" && break
+    if reachable 127.0.0.1 "$training_port"; then
+      training_listened=true
+      break
+    fi
     kill -0 "$training_pid" 2>/dev/null || break # it stopped on its own: the caller says so
     sleep 0.2
   done
+}
+
+# training_failed WHAT: when the training start never listened, says so with the end of its output
+# and exits: a cache trained on a start that failed holds half the classes, and passes the share
+# check all the same, as a start that fails again loads the very same ones.
+training_failed() {
+  if [ "$training_listened" != true ]; then
+    echo "docker-entrypoint: the $1 did not start the service; it printed:" >&2
+    tail -n 20 "$training_log" >&2
+    rm -f "$training_log"
+    exit 1
+  fi
+  rm -f "$training_log"
 }
 
 # training_stop PID: answers one request of each kind (with errors, quickly), then stops the service.
@@ -87,6 +108,7 @@ record_aot_cache() {
   APP_TRAINING_PRELOAD=com.mysql.cj.jdbc.Driver,org.flywaydb.core.Flyway,com.fasterxml.jackson.databind.ObjectMapper \
     training_start -XX:AOTCacheOutput="$aot_cache" -Xlog:aot*=off,cds*=off
   training_stop "$training_pid"
+  training_failed "training run"
   if [ ! -s "$aot_cache" ]; then
     echo "docker-entrypoint: the training run wrote no AOT cache to $aot_cache;" \
       "the service did not start (run java -jar $jar to see why)" >&2
@@ -105,6 +127,7 @@ check_aot_cache() {
   training_start -XX:AOTCache="$aot_cache" -XX:AOTMode=on -Xlog:aot*=off,cds*=off \
     -Xlog:class+load=info:file="$log"
   training_stop "$training_pid"
+  training_failed "start with the AOT cache required"
   from_cache=$(grep -c 'source: shared objects file' "$log" || true)
   total=$(grep -c ' source: ' "$log" || true)
   rm -f "$log"

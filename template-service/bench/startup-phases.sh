@@ -6,6 +6,8 @@
 #
 #   bench/startup-phases.sh [RUNS]      after ./mvnw package (or bench/run.sh); MySQL and Redis as for the tests
 #
+# The web role needs a token issuer to start: it gets one that no request here uses (/health is public).
+#
 # Phases: JVM, logging and the application context up to the connection pool; HikariCP's first
 # connection; Flyway's set-up; Flyway's check of the schema; the rest of the start (Netty, the other
 # beans) up to "Startup completed"; and from there to the first 200 on /health. Last, the CPU time the
@@ -46,7 +48,9 @@ for run in $(seq 1 "$runs"); do
   begin=$(ms "$(date +%H:%M:%S.%3N)")
   APP_JAR=target/$service.jar APP_AOT_CACHE=target/app.aot JAVA_OPTS=$java_opts PORT=$port LOG_FORMAT=text \
     DB_HOST=$db_host DB_PORT=$db_port DB_NAME=$database DB_USER=$db_user DB_PASSWORD=$db_password DB_WAIT_TIMEOUT=0 \
-    REDIS_URL=redis://127.0.0.1:6379 REDIS_KEY_PREFIX=$prefix ./docker-entrypoint.sh web >"$work/log" 2>&1 &
+    REDIS_URL=redis://127.0.0.1:6379 REDIS_KEY_PREFIX=$prefix METRICS_PORT=0 \
+    AUTH_ISSUER=http://localhost/startup-phases AUTH_JWKS_URL=file:/dev/null AUTH_AUDIENCES=startup-phases \
+    ./docker-entrypoint.sh web >"$work/log" 2>&1 &
   pid=$!
   deadline=$(($(date +%s) + 60))
   until curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null; do
