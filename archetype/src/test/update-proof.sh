@@ -107,21 +107,41 @@ else
   grep -E 'INFO\]   |came from|newest|ERROR' "$logs/update-check.log" | head -n 20 | indent
 fi
 
-# diff: the team's changes, and only those.
-if ! service_mvn -q generator:diff >"$logs/update-diff.log" 2>&1; then
+# diff: the team's changes, and only those, as a git patch on standard output (the summary on
+# standard error); git apply puts them on the service as generated and gives the team's tree back.
+# tree_digest DIR: its files (not .git/ nor target/), their contents and which are executable.
+tree_digest() {
+  (cd "$1" && find . \( -path ./.git -o -path ./target \) -prune -o -type f -exec md5sum {} + | sort -k2 &&
+    find . \( -path ./.git -o -path ./target \) -prune -o -type f -perm -u+x -print | sort)
+}
+if ! service_mvn -q generator:diff >"$update_work/drift.patch" 2>"$logs/update-diff.log"; then
   fail "generator:diff failed:"
-  grep ERROR "$logs/update-diff.log" | head -n 10 | indent
+  grep ERROR "$logs/update-diff.log" "$update_work/drift.patch" | head -n 10 | indent
 else
-  diffed=$(sed -n 's|^diff --generator a/\([^ ]*\) .*|\1|p' "$logs/update-diff.log" | sort | tr '\n' ' ')
+  diffed=$(sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' "$update_work/drift.patch" | sort | tr '\n' ' ')
+  drift_said=$(grep -o "Drift from release $release_version: 2 file(s) changed, 1 added, 1 deleted ([0-9]* lines added, [0-9]* removed)" "$logs/update-diff.log" || true)
+  generated=$update_work/as-generated
+  mkdir -p "$generated"
+  svc_git archive HEAD~1 | tar -C "$generated" -xf -
   if [ "$diffed" != "$team_files" ]; then
     fail "generator:diff names: $diffed(expected: $team_files)"
-  elif grep -q -F -- '+Billing for ACME payments' "$logs/update-diff.log" \
-    && grep -q -F -- '+    max-request-size: ${MAX_REQUEST_BYTES:131072}' "$logs/update-diff.log" \
-    && grep -q -F -- '+class EchoJobHandler implements JobHandler {' "$logs/update-diff.log" \
-    && grep -q -F -- '+++ /dev/null' "$logs/update-diff.log"; then
-    pass "generator:diff shows the team's 4 changes only (a new handler, a README line, a setting, a deleted file)"
+  elif ! grep -q -F -- '+Billing for ACME payments' "$update_work/drift.patch" \
+    || ! grep -q -F -- '+    max-request-size: ${MAX_REQUEST_BYTES:131072}' "$update_work/drift.patch" \
+    || ! grep -q -F -- '+class EchoJobHandler implements JobHandler {' "$update_work/drift.patch" \
+    || ! grep -q -F -- 'deleted file mode 100644' "$update_work/drift.patch"; then
+    fail "generator:diff lacks a change of the team's; see $update_work/drift.patch"
+  elif [ -z "$drift_said" ]; then
+    fail "generator:diff's summary on standard error is not the team's 4 changes; it said:"
+    indent <"$logs/update-diff.log"
+  elif ! (cd "$generated" && git apply --verbose "$update_work/drift.patch") >"$logs/update-diff-apply.log" 2>&1; then
+    fail "git apply of generator:diff's patch on the service as generated failed:"
+    indent <"$logs/update-diff-apply.log"
+  elif [ "$(tree_digest "$generated")" != "$(tree_digest "$svc")" ]; then
+    fail "git apply of generator:diff's patch on the service as generated does not give the team's tree:"
+    diff <(tree_digest "$generated") <(tree_digest "$svc") | head -n 10 | indent
   else
-    fail "generator:diff lacks a change of the team's; see $logs/update-diff.log"
+    pass "generator:diff shows the team's 4 changes only (a new handler, a README line, a setting, a deleted file):"
+    pass "  \"$drift_said\"; git apply of it on the service as generated gives the team's tree back"
   fi
 fi
 
