@@ -54,7 +54,8 @@ import java.util.regex.Pattern;
 @ApiResponse(responseCode = "403", description = "The token lacks the scope this operation needs", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @ApiResponse(responseCode = "503", description = "The queue or the issuer's keys are unreachable, or the queue is full:"
         + " retry after Retry-After seconds",
-        headers = @io.swagger.v3.oas.annotations.headers.Header(name = "Retry-After", description = "Seconds to wait"),
+        headers = @io.swagger.v3.oas.annotations.headers.Header(name = "Retry-After", description = "Seconds to wait",
+                schema = @Schema(implementation = Integer.class, minimum = "1")),
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 class JobController {
 
@@ -89,11 +90,12 @@ class JobController {
     @ApiResponse(responseCode = "400", description = "A body that is not a job request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @ApiResponse(responseCode = "422", description = "An unknown job type, or a request that breaks a rule", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @ApiResponse(responseCode = "429", description = "The caller queues faster than its rate: retry after Retry-After seconds",
-            headers = @io.swagger.v3.oas.annotations.headers.Header(name = "Retry-After", description = "Seconds to wait"),
+            headers = @io.swagger.v3.oas.annotations.headers.Header(name = "Retry-After", description = "Seconds to wait",
+                schema = @Schema(implementation = Integer.class, minimum = "1")),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     CompletableFuture<HttpResponse<Job>> submit(@Body @Valid JobRequest request,
                                                @Parameter(description = "Sent again with a retry, queues nothing new",
-                                                       schema = @Schema(type = "string", pattern = "^[\\x21-\\x7E]{1,200}$"))
+                                                       schema = @Schema(implementation = String.class, pattern = "^[\\x21-\\x7E]{1,200}$"))
                                                @Header("Idempotency-Key") @Nullable String idempotencyKey,
                                                Authentication caller) {
         if (handlers.find(request.type()).isEmpty()) {

@@ -66,6 +66,23 @@ class OpenApiDocumentTest extends ServiceTest {
             }
         }
         assertTrue(((Map<String, Object>) ((Map<String, Object>) document.get("components")).get("schemas")).containsKey("Problem"));
+
+        // Retry-After as the service sends it: whole seconds, at least one.
+        for (Map.Entry<String, Map<String, Object>> operation : Map.of("POST /jobs 429", submit, "POST /jobs 503", submit,
+                "GET /jobs/{id} 503", status).entrySet()) {
+            String code = operation.getKey().substring(operation.getKey().lastIndexOf(' ') + 1);
+            Map<String, Object> answer = (Map<String, Object>) ((Map<String, Object>) operation.getValue().get("responses")).get(code);
+            Map<String, Object> retryAfter = (Map<String, Object>) ((Map<String, Object>) answer.get("headers")).get("Retry-After");
+            Map<String, Object> schema = (Map<String, Object>) retryAfter.get("schema");
+            assertEquals("integer", schema.get("type"), operation.getKey() + "'s Retry-After: " + schema);
+            assertEquals(1, schema.get("minimum"), operation.getKey() + "'s Retry-After: " + schema);
+        }
+        // The Idempotency-Key header: an optional string of printable ASCII, nothing else.
+        Map<String, Object> key = ((List<Map<String, Object>>) submit.get("parameters")).stream()
+                .filter(parameter -> "Idempotency-Key".equals(parameter.get("name"))).findFirst().orElseThrow();
+        Map<String, Object> keySchema = (Map<String, Object>) key.get("schema");
+        assertEquals(List.of("string", "null"), keySchema.get("type"), "Idempotency-Key: " + keySchema);
+        assertEquals("^[\\x21-\\x7E]{1,200}$", keySchema.get("pattern"), "Idempotency-Key: " + keySchema);
     }
 
     @Test
