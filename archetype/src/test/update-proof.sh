@@ -123,6 +123,9 @@ else
   generated=$update_work/as-generated
   mkdir -p "$generated"
   svc_git archive HEAD~1 | tar -C "$generated" -xf -
+  # A repository of its own: inside another one (this build's clone), git apply would take the
+  # patch's paths from that one's root and skip them all, saying nothing.
+  git init -q "$generated"
   if [ "$diffed" != "$team_files" ]; then
     fail "generator:diff names: $diffed(expected: $team_files)"
   elif ! grep -q -F -- '+Billing for ACME payments' "$update_work/drift.patch" \
