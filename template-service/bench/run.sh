@@ -48,7 +48,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   mysql_run "DROP DATABASE IF EXISTS \`$database\`; DROP DATABASE IF EXISTS \`${database}_slap\`" || true
-  redis-cli -h "$redis_host" -p "$redis_port" --scan --pattern "$prefix:*" | xargs -r redis-cli -h "$redis_host" -p "$redis_port" del >/dev/null || true
+  redis-cli -h "$redis_host" -p "$redis_port" --scan --pattern "{$prefix}:*" | xargs -r redis-cli -h "$redis_host" -p "$redis_port" del >/dev/null || true
   redis-cli -h "$redis_host" -p "$redis_port" del "$prefix-xadd" >/dev/null || true
   rm -rf "$work"
 }
@@ -170,8 +170,8 @@ wrk -t2 -c32 -d120s -s "$work/post.lua" "http://127.0.0.1:$web_port/jobs" >"$wor
 wrk_pid=$!
 deadline=$(($(date +%s) + 120))
 while true; do
-  added=$(redis-cli -h "$redis_host" -p "$redis_port" xinfo stream "$prefix:jobs" 2>/dev/null | awk 'prev == "entries-added" { print; exit } { prev = $0 }')
-  if [ "${added:-0}" -ge 5000 ] && [ "$(redis-cli -h "$redis_host" -p "$redis_port" xlen "$prefix:jobs")" = 0 ]; then
+  added=$(redis-cli -h "$redis_host" -p "$redis_port" xinfo stream "{$prefix}:jobs" 2>/dev/null | awk 'prev == "entries-added" { print; exit } { prev = $0 }')
+  if [ "${added:-0}" -ge 5000 ] && [ "$(redis-cli -h "$redis_host" -p "$redis_port" xlen "{$prefix}:jobs")" = 0 ]; then
     break
   fi
   [ "$(date +%s)" -lt "$deadline" ] || die "the jobs were not all done within 120 s"
