@@ -127,6 +127,7 @@ check_aot_cache() {
   training_start -XX:AOTCache="$aot_cache" -XX:AOTMode=on -Xlog:aot*=off,cds*=off \
     -Xlog:class+load=info:file="$log"
   training_stop "$training_pid"
+  [ "$training_listened" = true ] || rm -f "$log"
   training_failed "start with the AOT cache required"
   from_cache=$(grep -c 'source: shared objects file' "$log" || true)
   total=$(grep -c ' source: ' "$log" || true)
