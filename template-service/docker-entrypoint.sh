@@ -132,9 +132,11 @@ check_aot_cache() {
   from_cache=$(grep -c 'source: shared objects file' "$log" || true)
   total=$(grep -c ' source: ' "$log" || true)
   rm -f "$log"
+  # A JVM that refused the cache never listened (training_failed said why, in its own words); one
+  # that listened but logged no class could not write the log.
   if [ "$total" -eq 0 ]; then
-    echo "docker-entrypoint: the JVM did not start with the AOT cache $aot_cache and these options:" \
-      "${JAVA_OPTS:-} (java -XX:AOTCache=$aot_cache -XX:AOTMode=on -Xlog:aot ... says why)" >&2
+    echo "docker-entrypoint: the start with the AOT cache required logged no class loading;" \
+      "is $(dirname "$log") writable?" >&2
     exit 1
   fi
   share=$((100 * from_cache / total))

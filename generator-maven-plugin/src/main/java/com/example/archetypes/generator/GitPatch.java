@@ -65,7 +65,6 @@ final class GitPatch {
                 }
             }
             byte[] a = before == null ? new byte[0] : before.content(), b = after == null ? new byte[0] : after.content();
-            String from = before == null ? "/dev/null" : "a/" + path, to = after == null ? "/dev/null" : "b/" + path;
             if (RawText.isBinary(a) || RawText.isBinary(b)) {
                 // git apply takes a binary file only with its blobs' full ids and its whole content.
                 header.append("index ").append(blobId(before)).append("..").append(blobId(after));
@@ -80,8 +79,9 @@ final class GitPatch {
             EditList edits = DiffAlgorithm.getAlgorithm(DiffAlgorithm.SupportedAlgorithm.HISTOGRAM)
                     .diff(RawTextComparator.DEFAULT, oldText, newText);
             if (!edits.isEmpty()) {
-                // Without them git apply takes the hunks for a file already there (or still there).
-                header.append("--- ").append(from).append('\n').append("+++ ").append(to).append('\n');
+                // /dev/null names the side that does not exist: a new file's "from", a deleted one's "to".
+                header.append("--- ").append(before == null ? "/dev/null" : "a/" + path).append('\n')
+                        .append("+++ ").append(after == null ? "/dev/null" : "b/" + path).append('\n');
             }
             out.write(header.toString().getBytes(StandardCharsets.UTF_8));
             for (Edit edit : edits) {
